@@ -1,0 +1,1 @@
+"""The Typer app. Imported by nothing else in the package."""

@@ -1,0 +1,118 @@
+"""Entry point: builds the Typer app, and holds the one error handler.
+
+Rules:
+- Commands are thin: options -> library call -> render -> exit code.
+- Only ``main`` prints errors and picks exit codes (CONTRACT section 4):
+  0 ok, 1 error, 2 changes present, 64 usage error (never 2), 130 interrupted,
+  3 an unexpected bug (with a pointer to report it; no traceback unless KAFKACTL_DEBUG=1).
+- Each command group lives in its own module exposing ``register(app)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+import typer
+from rich.console import Console
+
+# Typer vendors click as typer._click (no public alias for UsageError); CONTRACT needs 64 for it.
+from typer._click.exceptions import ClickException, UsageError
+
+from kafkactl import __version__
+from kafkactl.errors import KafkactlError
+
+EXIT_USAGE = 64
+EXIT_INTERRUPTED = 130
+EXIT_BUG = 3
+# Command modules, each with ``register(app: typer.Typer) -> None``. A module
+# that does not exist yet is skipped, so command groups can land one by one.
+COMMAND_MODULES = (
+    "kafkactl.cli.validate",
+    "kafkactl.cli.plan",
+    "kafkactl.cli.apply",
+    "kafkactl.cli.drift",
+    "kafkactl.cli.imports",
+    "kafkactl.cli.tenant",
+    "kafkactl.cli.local",
+)
+
+app = typer.Typer(
+    name="kafkactl",
+    help="Infrastructure as code for Apache Kafka: validate, plan and apply topics, configs and schemas.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kafkactl {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """Infrastructure as code for Apache Kafka."""
+
+
+def _register_commands() -> None:
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name == name:
+                continue
+            raise
+        module.register(app)
+
+
+_register_commands()
+
+
+def error_handler(err: KafkactlError, console: Console) -> int:
+    """Print a KafkactlError as one line (plus its details and hint) on stderr; return its exit code."""
+    console.print(f"[bold red]Error:[/] {err.summary}", markup=True, highlight=False, soft_wrap=True)
+    for line in err.details:
+        console.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
+    if err.hint:
+        console.print(f"  hint: {err.hint}", markup=False, highlight=False, soft_wrap=True)
+    return err.exit_code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    stderr = Console(stderr=True)
+    try:
+        rv = app(args=list(argv) if argv is not None else None, prog_name="kafkactl", standalone_mode=False)
+        return rv if isinstance(rv, int) else 0
+    except UsageError as e:
+        e.show(file=sys.stderr)
+        return EXIT_USAGE
+    except (typer.Abort, KeyboardInterrupt):
+        stderr.print("Interrupted.", highlight=False)
+        return EXIT_INTERRUPTED
+    except ClickException as e:
+        e.show(file=sys.stderr)
+        return EXIT_USAGE
+    except KafkactlError as e:
+        return error_handler(e, stderr)
+    except Exception as e:  # the one place a bug is caught: no traceback for users
+        if os.environ.get("KAFKACTL_DEBUG"):
+            traceback.print_exc()
+        stderr.print(
+            f"[bold red]Internal error:[/] {type(e).__name__}: {e}",
+            markup=True, highlight=False, soft_wrap=True,
+        )
+        stderr.print("  hint: this is a kafkactl bug; rerun with KAFKACTL_DEBUG=1 and report the traceback", highlight=False)
+        return EXIT_BUG
+
+
+def run() -> None:
+    sys.exit(main())

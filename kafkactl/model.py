@@ -1,0 +1,222 @@
+"""Frozen value types shared by every layer: desired state (``Topology``) and live state (``LiveState``).
+
+Rules:
+- Every type here is immutable: frozen dataclasses whose collections are tuples,
+  frozensets or read-only mappings (``freeze``). Nothing here does I/O.
+- Config values are always Kafka's canonical strings (see ``kafkactl.units``),
+  so desired and live values compare with ``==``.
+- Internal topics (``__*`` and ``_*``) are never owned, whatever the globs say.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+SchemaType = Literal["AVRO", "JSON", "PROTOBUF"]
+COMPATIBILITY_LEVELS: tuple[str, ...] = (
+    "BACKWARD",
+    "BACKWARD_TRANSITIVE",
+    "FORWARD",
+    "FORWARD_TRANSITIVE",
+    "FULL",
+    "FULL_TRANSITIVE",
+    "NONE",
+)
+TENANT_PLACEHOLDER = "{tenant}"
+EMPTY: Mapping[str, str] = MappingProxyType({})
+
+
+def freeze(items: Mapping[str, str] | Iterable[tuple[str, str]]) -> Mapping[str, str]:
+    """A read-only mapping with keys sorted, so iteration order is canonical."""
+    pairs = items.items() if isinstance(items, Mapping) else items
+    return MappingProxyType(dict(sorted(pairs)))
+
+
+def is_internal(name: str) -> bool:
+    """Kafka's internal topics and the ones we refuse to manage: ``__*`` and ``_*``."""
+    return name.startswith("_")
+
+
+def template_glob(pattern: str) -> str:
+    """``chat.messages.{tenant}`` -> ``chat.messages.*``."""
+    return pattern.replace(TENANT_PLACEHOLDER, "*")
+
+
+def matches_any(name: str, globs: Iterable[str]) -> bool:
+    # fnmatchcase: globs are case-sensitive like Kafka names.
+    return any(fnmatch.fnmatchcase(name, g) for g in globs)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value was declared: rendered ``file:line`` (``col`` only for schema errors)."""
+
+    file: str
+    line: int
+    col: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    """One desired topic after expansion. ``configs`` holds canonical strings, defaults merged in."""
+
+    name: str
+    partitions: int
+    replication_factor: int
+    configs: Mapping[str, str] = EMPTY
+    template: str | None = None  # the template pattern it came from, e.g. "chat.messages.{tenant}"
+    tenant: str | None = None
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A schema reference. ``version`` None means "latest" (resolved against the registry at plan time)."""
+
+    name: str
+    subject: str
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class SubjectSpec:
+    """One desired subject: its schema text (as read from the file), type, level and references."""
+
+    subject: str
+    schema_type: SchemaType
+    schema: str
+    compatibility: str | None = None
+    references: tuple[Reference, ...] = ()
+    topic: str | None = None  # the topic it belongs to (TOPIC-key / TOPIC-value), if any
+    tenant: str | None = None
+    schema_path: str | None = field(default=None, compare=False)
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    """A tenant template's pattern, kept after expansion for ownership and protection."""
+
+    pattern: str
+    protect: bool = False
+
+    @property
+    def glob(self) -> str:
+        return template_glob(self.pattern)
+
+    def tenant_of(self, name: str) -> str | None:
+        """The tenant id if ``name`` is this template's topic for some tenant."""
+        prefix, _, suffix = self.pattern.partition(TENANT_PLACEHOLDER)
+        m = re.fullmatch(re.escape(prefix) + r"(.+)" + re.escape(suffix), name)
+        return m.group(1) if m else None
+
+
+@dataclass(frozen=True)
+class ClusterSpec:
+    name: str | None = None
+    brokers: int = 3
+    configs: Mapping[str, str] = EMPTY
+    owns: tuple[str, ...] = ()
+    protect: tuple[str, ...] = ()
+    ignore_configs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Topology:
+    """The whole desired state. Topics and subjects are keyed by name, sorted."""
+
+    cluster: ClusterSpec = field(default_factory=ClusterSpec)
+    topics: Mapping[str, TopicSpec] = field(default_factory=lambda: MappingProxyType({}))
+    subjects: Mapping[str, SubjectSpec] = field(default_factory=lambda: MappingProxyType({}))
+    templates: tuple[TemplateInfo, ...] = ()
+    tenants: tuple[str, ...] = ()
+    default_compatibility: str | None = None
+    tenant_files: tuple[str, ...] = ()  # files that hold tenants.members (for `tenant add`)
+
+    def owns_topic(self, name: str) -> bool:
+        """Declared, matching a template, or matching ``cluster.owns``; never internal."""
+        if is_internal(name):
+            return False
+        return (
+            name in self.topics
+            or matches_any(name, (t.glob for t in self.templates))
+            or matches_any(name, self.cluster.owns)
+        )
+
+    def owns_subject(self, subject: str) -> bool:
+        """Declared, a ``-key``/``-value`` subject of an owned topic, or matching ``cluster.owns``."""
+        if subject in self.subjects or matches_any(subject, self.cluster.owns):
+            return True
+        for suffix in ("-key", "-value"):
+            if subject.endswith(suffix) and self.owns_topic(subject[: -len(suffix)]):
+                return True
+        return False
+
+    def is_protected(self, name: str) -> bool:
+        """Matches ``cluster.protect``, or a template marked ``protect: true`` (even for removed tenants)."""
+        if matches_any(name, self.cluster.protect):
+            return True
+        return any(t.protect and fnmatch.fnmatchcase(name, t.glob) for t in self.templates)
+
+    def tenant_of(self, name: str) -> str | None:
+        for t in self.templates:
+            tenant = t.tenant_of(name)
+            if tenant is not None:
+                return tenant
+        return None
+
+
+@dataclass(frozen=True)
+class LiveTopic:
+    """A live topic. ``configs`` holds only DYNAMIC_TOPIC_CONFIG entries; ``sensitive`` names sensitive keys."""
+
+    name: str
+    partitions: int
+    replication_factor: int
+    configs: Mapping[str, str] = EMPTY
+    sensitive: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class LiveSubject:
+    subject: str
+    schema_type: SchemaType
+    schema: str
+    schema_id: int
+    version: int
+    references: tuple[Reference, ...] = ()
+    compatibility: str | None = None  # the subject-level setting, None when it inherits the global level
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """What the reader saw, restricted to what the topology owns (plus what diff needs to check it).
+
+    ``topic_config_keys`` and ``broker_config_keys`` are every key the live broker
+    reports, used to refuse unknown keys; ``read_only_broker_keys`` those it
+    refuses to change dynamically.
+    """
+
+    cluster_id: str
+    broker_count: int
+    topics: Mapping[str, LiveTopic] = field(default_factory=lambda: MappingProxyType({}))
+    cluster_configs: Mapping[str, str] = EMPTY  # DYNAMIC_DEFAULT_BROKER_CONFIG only
+    cluster_sensitive: frozenset[str] = frozenset()
+    topic_config_keys: frozenset[str] = frozenset()
+    broker_config_keys: frozenset[str] = frozenset()
+    read_only_broker_keys: frozenset[str] = frozenset()
+    subjects: Mapping[str, LiveSubject] = field(default_factory=lambda: MappingProxyType({}))
+    subject_compatibility: Mapping[str, str] = EMPTY  # subject -> level, only where set on the subject
+    global_compatibility: str | None = None
+    # subject -> the version the *desired* schema matches (registry lookup with normalize=true);
+    # absent when the desired text is not registered under the subject at all.
+    schema_matches: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    registry_read: bool = False  # False when the topology declares no subjects and none were read
