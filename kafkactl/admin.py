@@ -1,0 +1,286 @@
+"""The only importer of confluent-kafka's AdminClient: batched, chunked calls with typed results.
+
+Rules:
+- Every call has an explicit timeout; nothing here sleeps a fixed time.
+- Batches are chunked here (librdkafka never splits a batch): KRaft caps one
+  operation at 10,000 metadata records, a CreateTopics request at 10,000 partitions.
+- Each future in a batch can fail on its own: results are reported per resource
+  as ``Outcome`` values, never as a first-failure exception.
+- Kafka errors become ``ClusterError`` with a one-line summary; secrets from the
+  client config never appear in any message.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka.admin import (
+    AdminClient,
+    AlterConfigOpType,
+    ConfigEntry,
+    ConfigResource,
+    ConfigSource,
+    NewPartitions,
+    NewTopic,
+    ResourceType,
+)
+
+from kafkactl.connection import Connection
+from kafkactl.errors import ClusterError
+
+T = TypeVar("T")
+DESCRIBE_CHUNK = 1000  # topics per DescribeConfigs request (~3 KB each with synonyms; 100 MB response cap)
+MAX_RECORDS_PER_OP = 9000  # KRaft's 10,000-record cap per operation, with headroom
+MAX_PARTITIONS_PER_CREATE = 9000  # CreateTopics fails above 10,000 partitions in one request
+ALTER_CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class ClusterInfo:
+    cluster_id: str
+    broker_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class TopicMeta:
+    name: str
+    partitions: int
+    replication_factor: int
+    min_isr: int  # smallest in-sync replica count over its partitions
+
+
+@dataclass(frozen=True)
+class ConfigValue:
+    value: str | None
+    source: str  # ConfigSource name, e.g. "DYNAMIC_TOPIC_CONFIG"
+    sensitive: bool
+    read_only: bool
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one resource in a batch: ``error`` None means success."""
+
+    name: str
+    error: str | None = None
+
+
+def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _reason(exc: BaseException) -> str:
+    """Kafka's own reason for a failed future, as one line."""
+    if isinstance(exc, KafkaException) and exc.args and isinstance(exc.args[0], KafkaError):
+        err: KafkaError = exc.args[0]
+        return f"{err.name()}: {err.str()}".replace("\n", " ")
+    return f"{type(exc).__name__}: {exc}".replace("\n", " ")
+
+
+def _unreachable(conn: Connection, exc: BaseException) -> ClusterError:
+    return ClusterError(
+        f"cannot reach Kafka at {conn.bootstrap_servers}: {_reason(exc)}",
+        hint="check --bootstrap-servers / KAFKACTL_BOOTSTRAP_SERVERS, the network and --client-config credentials "
+        "(start a local cluster with 'kafkactl local up')",
+    )
+
+
+class Admin:
+    """A thin, typed wrapper over one AdminClient. Create one per command."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.timeout = conn.timeout_s
+        conf: dict[str, Any] = dict(conn.kafka_config())
+        conf.setdefault("socket.connection.setup.timeout.ms", int(self.timeout * 1000))
+        # librdkafka logs connection failures to stderr by itself; we report one line instead.
+        conf.setdefault("log_level", 0)
+        try:
+            self._client = AdminClient(conf, logger=_QuietLogger())
+        except KafkaException as e:
+            raise ClusterError(f"invalid Kafka client configuration: {_reason(e)}",
+                               hint="check the properties in --client-config") from None
+
+    # ---- reads -------------------------------------------------------------------------------
+
+    def cluster_info(self) -> ClusterInfo:
+        fut = self._client.describe_cluster(request_timeout=self.timeout)
+        try:
+            desc = fut.result(timeout=self.timeout + 5)
+        except (KafkaException, concurrent.futures.TimeoutError) as e:
+            raise _unreachable(self.conn, e) from None
+        return ClusterInfo(cluster_id=str(desc.cluster_id), broker_ids=tuple(sorted(n.id for n in desc.nodes)))
+
+    def list_topics(self) -> dict[str, TopicMeta]:
+        """One metadata request for all topics (internal ones included; callers filter)."""
+        try:
+            md = self._client.list_topics(timeout=self.timeout)
+        except KafkaException as e:
+            raise _unreachable(self.conn, e) from None
+        out: dict[str, TopicMeta] = {}
+        for name, t in md.topics.items():
+            if t.error is not None and not t.partitions:
+                continue
+            parts = t.partitions.values()
+            rf = max((len(p.replicas) for p in parts), default=0)
+            isr = min((len(p.isrs) for p in parts), default=0)
+            out[name] = TopicMeta(name=name, partitions=len(t.partitions), replication_factor=rf, min_isr=isr)
+        return out
+
+    def describe_topic_configs(self, names: Sequence[str]) -> dict[str, dict[str, ConfigValue]]:
+        """Configs of many topics, chunked; all chunks are in flight at once."""
+        futures: dict[str, concurrent.futures.Future[Any]] = {}
+        for chunk in chunked(list(names), DESCRIBE_CHUNK):
+            resources = [ConfigResource(ResourceType.TOPIC, n) for n in chunk]
+            for res, fut in self._client.describe_configs(resources, request_timeout=self.timeout * 3).items():
+                futures[res.name] = fut
+        return {name: self._config_result(name, fut) for name, fut in futures.items()}
+
+    def describe_cluster_configs(self) -> dict[str, ConfigValue]:
+        """The cluster-wide default broker resource (BROKER "")."""
+        res = ConfigResource(ResourceType.BROKER, "")
+        fut = self._client.describe_configs([res], request_timeout=self.timeout)[res]
+        return self._config_result("cluster", fut)
+
+    def describe_broker_configs(self, broker_id: int) -> dict[str, ConfigValue]:
+        res = ConfigResource(ResourceType.BROKER, str(broker_id))
+        fut = self._client.describe_configs([res], request_timeout=self.timeout)[res]
+        return self._config_result(f"broker {broker_id}", fut)
+
+    def _config_result(self, name: str, fut: concurrent.futures.Future[Any]) -> dict[str, ConfigValue]:
+        try:
+            entries: Mapping[str, Any] = fut.result(timeout=self.timeout * 3 + 5)
+        except (KafkaException, concurrent.futures.TimeoutError) as e:
+            raise ClusterError(f"cannot describe configs of {name}: {_reason(e)}") from None
+        return {
+            k: ConfigValue(
+                value=e.value,
+                source=ConfigSource(e.source).name,
+                sensitive=bool(e.is_sensitive),
+                read_only=bool(e.is_read_only),
+            )
+            for k, e in entries.items()
+        }
+
+    # ---- writes (and their validate_only twins, which are reads) ----------------------------
+
+    def create_topics(
+        self, topics: Sequence[tuple[str, int, int, Mapping[str, str]]], validate_only: bool = False
+    ) -> list[Outcome]:
+        """Create (name, partitions, replication_factor, configs) topics, chunked under KRaft's limits."""
+        new = [
+            NewTopic(n, num_partitions=p, replication_factor=rf, config=dict(cfg)) for n, p, rf, cfg in topics
+        ]
+        return self._run_batches(
+            _create_chunks(new),
+            lambda chunk: self._client.create_topics(
+                list(chunk), operation_timeout=self.timeout * 3, request_timeout=self.timeout * 4,
+                validate_only=validate_only,
+            ),
+        )
+
+    def create_partitions(self, totals: Sequence[tuple[str, int]], validate_only: bool = False) -> list[Outcome]:
+        new = [NewPartitions(n, total) for n, total in totals]
+        return self._run_batches(
+            chunked(new, ALTER_CHUNK),
+            lambda chunk: self._client.create_partitions(
+                list(chunk), operation_timeout=self.timeout * 3, request_timeout=self.timeout * 4,
+                validate_only=validate_only,
+            ),
+        )
+
+    def delete_topics(self, names: Sequence[str]) -> list[Outcome]:
+        return self._run_batches(
+            chunked(list(names), ALTER_CHUNK),
+            lambda chunk: self._client.delete_topics(
+                list(chunk), operation_timeout=self.timeout * 3, request_timeout=self.timeout * 4
+            ),
+        )
+
+    def alter_topic_configs(
+        self, changes: Sequence[tuple[str, Mapping[str, str | None]]], validate_only: bool = False
+    ) -> list[Outcome]:
+        """Incremental alter: value -> SET, None -> DELETE (revert to default). Never legacy alter_configs."""
+        resources = [_incremental(ResourceType.TOPIC, name, cfg) for name, cfg in changes]
+        return self._run_batches(
+            chunked(resources, ALTER_CHUNK),
+            lambda chunk: self._client.incremental_alter_configs(
+                list(chunk), request_timeout=self.timeout * 3, validate_only=validate_only
+            ),
+        )
+
+    def alter_cluster_configs(self, configs: Mapping[str, str | None], validate_only: bool = False) -> list[Outcome]:
+        res = _incremental(ResourceType.BROKER, "", configs)
+        return self._run_batches(
+            [[res]],
+            lambda chunk: self._client.incremental_alter_configs(
+                list(chunk), request_timeout=self.timeout * 3, validate_only=validate_only
+            ),
+        )
+
+    def _run_batches(self, chunks: Iterable[Sequence[Any]], call: Any) -> list[Outcome]:
+        """Send every chunk (all in flight at once), then wait on every future; one Outcome per resource."""
+        pending: list[tuple[str, concurrent.futures.Future[Any]]] = []
+        for chunk in chunks:
+            try:
+                futmap = call(chunk)
+            except KafkaException as e:
+                raise ClusterError(f"Kafka refused the request: {_reason(e)}") from None
+            pending.extend((_resource_name(k), f) for k, f in futmap.items())
+        outcomes = []
+        for name, fut in pending:
+            try:
+                fut.result(timeout=self.timeout * 6 + 5)
+                outcomes.append(Outcome(name))
+            except (KafkaException, concurrent.futures.TimeoutError) as e:
+                outcomes.append(Outcome(name, _reason(e)))
+        return outcomes
+
+
+def _resource_name(key: Any) -> str:
+    return key.name if isinstance(key, ConfigResource) else str(key)
+
+
+def _incremental(rtype: ResourceType, name: str, cfg: Mapping[str, str | None]) -> ConfigResource:
+    entries = [
+        ConfigEntry(k, v if v is not None else "",
+                    incremental_operation=AlterConfigOpType.SET if v is not None else AlterConfigOpType.DELETE)
+        for k, v in cfg.items()
+    ]
+    return ConfigResource(rtype, name, incremental_configs=entries)
+
+
+def _create_chunks(topics: Sequence[NewTopic]) -> Iterator[list[NewTopic]]:
+    """Split creates so each request stays under KRaft's record and partition caps.
+
+    A new topic costs 1 + partitions + len(configs) metadata records.
+    """
+    chunk: list[NewTopic] = []
+    records = partitions = 0
+    for t in topics:
+        cost = 1 + t.num_partitions + len(t.config or {})
+        if chunk and (records + cost > MAX_RECORDS_PER_OP or partitions + t.num_partitions > MAX_PARTITIONS_PER_CREATE):
+            yield chunk
+            chunk, records, partitions = [], 0, 0
+        chunk.append(t)
+        records += cost
+        partitions += t.num_partitions
+    if chunk:
+        yield chunk
+
+
+class _QuietLogger:
+    """Swallows librdkafka's own log lines (they would repeat on stderr every retry)."""
+
+    def log(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def debug(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    info = warning = error = critical = exception = debug
