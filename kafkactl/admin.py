@@ -31,6 +31,7 @@ from confluent_kafka.admin import (
 
 from kafkactl.connection import Connection
 from kafkactl.errors import ClusterError
+from kafkactl.model import Outcome
 
 T = TypeVar("T")
 DESCRIBE_CHUNK = 1000  # topics per DescribeConfigs request (~3 KB each with synonyms; 100 MB response cap)
@@ -59,14 +60,6 @@ class ConfigValue:
     source: str  # ConfigSource name, e.g. "DYNAMIC_TOPIC_CONFIG"
     sensitive: bool
     read_only: bool
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """The result of one resource in a batch: ``error`` None means success."""
-
-    name: str
-    error: str | None = None
 
 
 def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:

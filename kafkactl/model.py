@@ -31,6 +31,10 @@ TENANT_PLACEHOLDER = "{tenant}"
 EMPTY: Mapping[str, str] = MappingProxyType({})
 
 
+def _empty() -> Mapping[str, str]:
+    return EMPTY
+
+
 def freeze(items: Mapping[str, str] | Iterable[tuple[str, str]]) -> Mapping[str, str]:
     """A read-only mapping with keys sorted, so iteration order is canonical."""
     pairs = items.items() if isinstance(items, Mapping) else items
@@ -71,7 +75,7 @@ class TopicSpec:
     name: str
     partitions: int
     replication_factor: int
-    configs: Mapping[str, str] = EMPTY
+    configs: Mapping[str, str] = field(default_factory=_empty)
     template: str | None = None  # the template pattern it came from, e.g. "chat.messages.{tenant}"
     tenant: str | None = None
     location: Location | None = field(default=None, compare=False)
@@ -123,7 +127,7 @@ class TemplateInfo:
 class ClusterSpec:
     name: str | None = None
     brokers: int = 3
-    configs: Mapping[str, str] = EMPTY
+    configs: Mapping[str, str] = field(default_factory=_empty)
     owns: tuple[str, ...] = ()
     protect: tuple[str, ...] = ()
     ignore_configs: tuple[str, ...] = ()
@@ -181,7 +185,7 @@ class LiveTopic:
     name: str
     partitions: int
     replication_factor: int
-    configs: Mapping[str, str] = EMPTY
+    configs: Mapping[str, str] = field(default_factory=_empty)
     sensitive: frozenset[str] = frozenset()
 
 
@@ -208,15 +212,23 @@ class LiveState:
     cluster_id: str
     broker_count: int
     topics: Mapping[str, LiveTopic] = field(default_factory=lambda: MappingProxyType({}))
-    cluster_configs: Mapping[str, str] = EMPTY  # DYNAMIC_DEFAULT_BROKER_CONFIG only
+    cluster_configs: Mapping[str, str] = field(default_factory=_empty)  # DYNAMIC_DEFAULT_BROKER_CONFIG only
     cluster_sensitive: frozenset[str] = frozenset()
     topic_config_keys: frozenset[str] = frozenset()
     broker_config_keys: frozenset[str] = frozenset()
     read_only_broker_keys: frozenset[str] = frozenset()
     subjects: Mapping[str, LiveSubject] = field(default_factory=lambda: MappingProxyType({}))
-    subject_compatibility: Mapping[str, str] = EMPTY  # subject -> level, only where set on the subject
+    subject_compatibility: Mapping[str, str] = field(default_factory=_empty)  # subject -> level, only where set on the subject
     global_compatibility: str | None = None
     # subject -> the version the *desired* schema matches (registry lookup with normalize=true);
     # absent when the desired text is not registered under the subject at all.
     schema_matches: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     registry_read: bool = False  # False when the topology declares no subjects and none were read
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one resource in a batched write: ``error`` None means success."""
+
+    name: str
+    error: str | None = None

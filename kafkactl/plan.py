@@ -71,6 +71,22 @@ class Change:
     fields: tuple[FieldChange, ...] = ()
     warnings: tuple[str, ...] = ()
 
+    def config_delta(self) -> dict[str, str | None]:
+        """The config part of an update: key -> new value, or None to revert to the default."""
+        prefix = "configs."
+        return {f.path[len(prefix) :]: f.after for f in self.fields if f.path.startswith(prefix)}
+
+    def field_change(self, path: str) -> FieldChange | None:
+        return next((f for f in self.fields if f.path == path), None)
+
+
+@dataclass(frozen=True)
+class ChangeOutcome:
+    """What happened to one change during apply: ``error`` None means it was applied."""
+
+    change: Change
+    error: str | None = None
+
 
 @dataclass(frozen=True)
 class Plan:

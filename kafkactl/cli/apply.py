@@ -1,0 +1,96 @@
+"""`kafkactl apply`: make the planned changes. The executor runs exactly the Plan."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from kafkactl.cli import common
+from kafkactl.errors import ApplyError, KafkactlError, UsageError
+from kafkactl.plan import ChangeOutcome, Plan
+from kafkactl.render import apply_summary, render_outcomes, render_plan
+from kafkactl.workflow import Clients, apply, check_applicable, check_fresh, make_plan
+
+PROGRESS_THRESHOLD = 50  # show a progress bar from this many changes
+
+
+def apply_cmd(
+    directory: common.DirArg = "topology",
+    plan_file: Annotated[str | None, typer.Option("--plan", help="Apply a plan saved by 'plan --out'.")] = None,
+    auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Skip the interactive confirmation.")] = False,
+    allow_delete: Annotated[bool, typer.Option("--allow-delete", help="Allow a plan that deletes resources.")] = False,
+    bootstrap_servers: common.BootstrapOpt = None,
+    schema_registry_url: common.RegistryOpt = None,
+    client_config: common.ClientConfigOpt = None,
+    timeout: common.TimeoutOpt = None,
+) -> int:
+    """Apply the changes a plan shows (asks for confirmation unless --auto-approve)."""
+    conn = common.connection(bootstrap_servers, schema_registry_url, client_config, timeout)
+    clients = Clients.connect(conn)
+    out = common.out_console()
+    run = make_plan(directory, clients)
+    plan = run.plan
+    if plan_file:
+        plan = read_plan_file(plan_file)
+        check_fresh(plan, run.plan)
+    render_plan(plan, out, run.topology.cluster.name)
+    check_applicable(plan, allow_delete)
+    if not plan.has_changes:
+        return 0
+    if not plan_file and not auto_approve:
+        confirm(out)
+    outcomes = run_with_progress(plan, clients)
+    return report(outcomes, out)
+
+
+def read_plan_file(path: str) -> Plan:
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as e:
+        raise UsageError(f"cannot read plan file {path}: {e.strerror}") from None
+    except json.JSONDecodeError as e:
+        raise KafkactlError(f"{path}:{e.lineno}: not a JSON plan file: {e.msg}",
+                            hint="create one with 'kafkactl plan --out FILE'") from None
+    return Plan.from_json(doc)
+
+
+def confirm(out: Console) -> None:
+    if not common.interactive():
+        raise KafkactlError("refusing to apply without confirmation in a non-interactive session; nothing was applied",
+                            hint="review the plan and pass --auto-approve (or apply a saved plan with --plan FILE)")
+    out.print("Do you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n")
+    answer = typer.prompt("  Enter a value", default="", show_default=False)
+    if answer.strip() != "yes":
+        raise KafkactlError("apply cancelled; nothing was applied")
+
+
+def run_with_progress(plan: Plan, clients: Clients) -> list[ChangeOutcome]:
+    if len(plan.changes) < PROGRESS_THRESHOLD:
+        return apply(plan, clients)
+    with Progress(console=common.err_console(), transient=True) as bar:
+        task = bar.add_task("Applying", total=len(plan.changes))
+        return apply(plan, clients, lambda n: bar.advance(task, n))
+
+
+def report(outcomes: list[ChangeOutcome], out: Console) -> int:
+    render_outcomes(outcomes, out)
+    failed = [o for o in outcomes if o.error]
+    if failed:
+        done = len(outcomes) - len(failed)
+        raise ApplyError(
+            f"{len(failed)} of {len(outcomes)} changes failed ({done} applied)",
+            details=tuple(f"{o.change.kind} {o.change.name}: {o.error}" for o in failed),
+            hint="run 'kafkactl plan' to see what is left; apply again converges",
+        )
+    out.print()
+    out.print(apply_summary(outcomes), style="bold green")
+    return 0
+
+
+def register(app: typer.Typer) -> None:
+    app.command("apply")(apply_cmd)

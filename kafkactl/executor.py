@@ -1,0 +1,81 @@
+"""apply_plan(plan, admin, registry) -> outcomes. Runs exactly the Plan; decides nothing.
+
+Order (each phase batched and chunked by ``kafkactl.admin``, waiting on futures, never sleeping):
+1. cluster configs          (topics may rely on them)
+2. subject compatibility levels, then topic creates (configs inside CreateTopics)
+3. topic config changes     (incremental_alter_configs only)
+4. partition increases
+5. subject registrations    (after their topics; referenced subjects first)
+6. subject deletes, then topic deletes last
+
+Rules:
+- A failed change never stops the others in its phase; every change gets an
+  outcome with Kafka's (or the registry's) reason, so the caller can name them all.
+- A topic update whose config part failed is reported failed even if its
+  partition part succeeded; plan again shows exactly what is left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from kafkactl.admin import Admin
+from kafkactl.model import Outcome
+from kafkactl.plan import Action, Change, ChangeOutcome, Plan
+from kafkactl.registry import Registry
+
+Progress = Callable[[int], None]  # advanced by the number of changes finished
+
+
+def apply_plan(
+    plan: Plan, admin: Admin, registry: Registry | None = None, progress: Progress | None = None
+) -> list[ChangeOutcome]:
+    advance = progress or (lambda n: None)
+    errors: dict[tuple[str, str], str] = {}
+    topics = [c for c in plan.changes if c.kind == "topic"]
+    subjects = [c for c in plan.changes if c.kind == "subject"]
+
+    for c in (c for c in plan.changes if c.kind == "cluster_config"):
+        _record(errors, c.kind, admin.alter_cluster_configs(c.config_delta()), name=c.name)
+    if subjects and registry is not None:
+        _record(errors, "subject", registry.apply_compatibility(subjects))
+    creates = _of(topics, Action.CREATE)
+    if creates:
+        _record(errors, "topic", admin.create_topics([(c.name, *_create_args(c)) for c in creates]))
+    updates = _of(topics, Action.UPDATE)
+    alters = [(c.name, c.config_delta()) for c in updates if c.config_delta()]
+    if alters:
+        _record(errors, "topic", admin.alter_topic_configs(alters))
+    grows = [(c.name, int(f.after)) for c in updates for f in c.fields if f.path == "partitions"]
+    if grows:
+        _record(errors, "topic", admin.create_partitions(grows), merge=True)
+    if subjects and registry is not None:
+        _record(errors, "subject", registry.apply_schemas(subjects))
+        _record(errors, "subject", registry.apply_deletes(_of(subjects, Action.DELETE)))
+    deletes = _of(topics, Action.DELETE)
+    if deletes:
+        _record(errors, "topic", admin.delete_topics([c.name for c in deletes]))
+    outcomes = [ChangeOutcome(c, errors.get((c.kind, c.name))) for c in plan.changes]
+    advance(len(outcomes))
+    return outcomes
+
+
+def _of(changes: Sequence[Change], action: Action) -> list[Change]:
+    return [c for c in changes if c.action is action]
+
+
+def _create_args(c: Change) -> tuple[int, int, dict[str, str]]:
+    after: Any = c.after or {}
+    return int(after["partitions"]), int(after["replication_factor"]), dict(after.get("configs", {}))
+
+
+def _record(
+    errors: dict[tuple[str, str], str], kind: str, outcomes: Sequence[Outcome], name: str | None = None,
+    merge: bool = False,
+) -> None:
+    for o in outcomes:
+        if o.error is None:
+            continue
+        key = (kind, name or o.name)
+        errors[key] = f"{errors[key]}; {o.error}" if merge and key in errors else o.error

@@ -1,0 +1,143 @@
+"""Human rendering of plans and apply results. Writes only to the Console it is given.
+
+Rules:
+- Terraform's shape: ``+`` create, ``~`` update with ``before → after`` per field,
+  ``-`` delete, then the ``Plan:`` summary line, then warnings and errors.
+- Raw values are shown with a human form beside them: ``604800000 (7d)``.
+- Nothing here decides anything; the same Plan always renders the same text.
+- Sensitive values arrive already masked (see ``kafkactl.plan``).
+- All user-supplied text is printed with markup off, so a name can't inject styles.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from kafkactl.plan import Action, Change, ChangeOutcome, FieldChange, Plan
+from kafkactl.units import human
+
+SYMBOL = {Action.CREATE: ("+", "green"), Action.UPDATE: ("~", "yellow"), Action.DELETE: ("-", "red")}
+VERB = {Action.CREATE: "created", Action.UPDATE: "updated", Action.DELETE: "deleted"}
+UNSET = "(default)"
+
+
+def value_text(key: str, value: Any) -> str:
+    """``604800000 (7d)``; ``(default)`` for an unset config."""
+    if value is None:
+        return UNSET
+    raw = str(value)
+    nice = human(key, raw) if key else None
+    return f"{raw} ({nice})" if nice and nice != raw else raw
+
+
+def render_plan(plan: Plan, console: Console, cluster_name: str | None = None) -> None:
+    label = f"{cluster_name} ({plan.cluster_id})" if cluster_name else plan.cluster_id
+    if plan.changes:
+        console.print(Text(f"kafkactl will perform the following actions on cluster {label}:"))
+        console.print()
+        for change in plan.changes:
+            _render_change(change, console)
+        s = plan.summary()
+        console.print(Text(f"Plan: {s['create']} to add, {s['update']} to change, {s['delete']} to destroy.", style="bold"))
+    elif not plan.errors:
+        console.print(Text("No changes. The cluster matches the topology.", style="bold green"))
+    _render_notes(plan.warnings, plan.errors, console)
+
+
+def _render_change(change: Change, console: Console) -> None:
+    symbol, style = SYMBOL[change.action]
+    console.print(Text.assemble((f"  {symbol} ", style), (f"{change.kind} ", "bold"), (change.name, "bold")))
+    if change.action is Action.CREATE:
+        _render_mapping(change.after or {}, console, "+", style)
+    elif change.action is Action.UPDATE:
+        for f in change.fields:
+            _render_field(f, console)
+    console.print()
+
+
+def _render_mapping(values: Mapping[str, Any], console: Console, symbol: str, style: str) -> None:
+    for key, value in _flatten(values):
+        if key == "schema":
+            _render_schema_block(str(value), console)
+            continue
+        console.print(Text.assemble((f"      {symbol} ", style), f"{key}: {value_text(_config_key(key), value)}"))
+
+
+def _render_field(f: FieldChange, console: Console) -> None:
+    if f.path == "schema":
+        _render_schema_diff(str(f.before or ""), str(f.after or ""), console)
+        return
+    key = _config_key(f.path)
+    if f.before is None:
+        console.print(Text.assemble(("      + ", "green"), f"{f.path}: {value_text(key, f.after)}"))
+    elif f.after is None:
+        console.print(Text.assemble(("      - ", "red"), f"{f.path}: {value_text(key, f.before)} → {UNSET}"))
+    else:
+        console.print(
+            Text.assemble(("      ~ ", "yellow"), f"{f.path}: {value_text(key, f.before)} → {value_text(key, f.after)}")
+        )
+
+
+def _render_schema_block(schema: str, console: Console) -> None:
+    console.print(Text.assemble(("      + ", "green"), "schema:"))
+    for line in schema.splitlines():
+        console.print(Text(f"          {line}"))
+
+
+def _render_schema_diff(before: str, after: str, console: Console) -> None:
+    console.print(Text.assemble(("      ~ ", "yellow"), "schema:"))
+    lines = difflib.unified_diff(before.splitlines(), after.splitlines(), "registered", "declared", lineterm="", n=2)
+    for line in lines:
+        style = "green" if line.startswith("+") else "red" if line.startswith("-") else "cyan" if line.startswith("@") else ""
+        console.print(Text(f"          {line}", style=style))
+
+
+def _flatten(values: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    for k, v in values.items():
+        if isinstance(v, Mapping):
+            out += _flatten(v, f"{prefix}{k}.")
+        elif isinstance(v, list | tuple):
+            out.append((f"{prefix}{k}", ", ".join(str(x) for x in v) if v else "[]"))
+        else:
+            out.append((f"{prefix}{k}", v))
+    return out
+
+
+def _config_key(path: str) -> str:
+    return path[len("configs.") :] if path.startswith("configs.") else ""
+
+
+def _render_notes(warnings: Sequence[str], errors: Sequence[str], console: Console) -> None:
+    if warnings:
+        console.print()
+        console.print(Text("Warnings:", style="bold yellow"))
+        for w in warnings:
+            console.print(Text.assemble(("  ! ", "yellow"), w))
+    if errors:
+        console.print()
+        console.print(Text(f"Errors ({len(errors)}): nothing will be applied.", style="bold red"))
+        for e in errors:
+            console.print(Text.assemble(("  ✗ ", "red"), e))
+
+
+def render_outcomes(outcomes: Iterable[ChangeOutcome], console: Console) -> None:
+    for o in outcomes:
+        c = o.change
+        if o.error is None:
+            console.print(Text.assemble(("  ✓ ", "green"), f"{c.kind} {c.name}: {VERB[c.action]}"))
+        else:
+            console.print(Text.assemble(("  ✗ ", "red"), f"{c.kind} {c.name}: {c.action.value} failed: {o.error}"))
+
+
+def apply_summary(outcomes: Sequence[ChangeOutcome]) -> str:
+    ok = [o.change.action for o in outcomes if o.error is None]
+    return (
+        f"Apply complete! Resources: {ok.count(Action.CREATE)} added, {ok.count(Action.UPDATE)} changed, "
+        f"{ok.count(Action.DELETE)} destroyed."
+    )

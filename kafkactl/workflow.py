@@ -1,0 +1,90 @@
+"""The plan and apply pipelines, shared by every command (plan, apply, drift, tenant).
+
+    topology files --load--> Topology --+
+                                        +--> diff --> Plan (+ broker checks) --> executor
+    live cluster  --read_live--> LiveState
+
+Rules:
+- ``make_plan`` only reads: the reader's describes and the broker's validate_only checks.
+- ``apply`` runs a Plan that has no errors; a plan with deletes needs ``allow_delete``;
+  a saved plan is applied only if the live fingerprint still matches.
+- Nothing here prints; the CLI renders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from kafkactl.admin import Admin
+from kafkactl.connection import Connection
+from kafkactl.diff import diff
+from kafkactl.errors import KafkactlError, StalePlanError, UnsupportedChange
+from kafkactl.executor import Progress, apply_plan
+from kafkactl.model import LiveState, Topology
+from kafkactl.plan import ChangeOutcome, Plan
+from kafkactl.reader import broker_check, read_live
+from kafkactl.registry import Registry
+from kafkactl.topology import load
+
+
+@dataclass(frozen=True)
+class PlanRun:
+    topology: Topology
+    live: LiveState
+    plan: Plan
+    warnings: tuple[str, ...]  # from loading the topology
+
+
+@dataclass(frozen=True)
+class Clients:
+    admin: Admin
+    registry: Registry
+
+    @staticmethod
+    def connect(conn: Connection) -> Clients:
+        return Clients(Admin(conn), Registry(conn))
+
+
+def make_plan(directory: str | Path, clients: Clients) -> PlanRun:
+    loaded = load(directory)
+    live = read_live(loaded.topology, clients.admin, clients.registry)
+    plan = diff(loaded.topology, live)
+    if not plan.errors:
+        plan = replace(plan, errors=broker_check(plan, clients.admin))
+    plan = replace(plan, warnings=loaded.warnings + plan.warnings)
+    return PlanRun(loaded.topology, live, plan, loaded.warnings)
+
+
+def check_applicable(plan: Plan, allow_delete: bool) -> None:
+    if plan.errors:
+        raise UnsupportedChange(
+            f"the plan has {len(plan.errors)} error(s); nothing was applied",
+            details=plan.errors,
+            hint="fix the topology (or the cluster) and run plan again",
+        )
+    if plan.has_deletes and not allow_delete:
+        deletes = [f"{c.kind} {c.name}" for c in plan.changes if c.action.value == "delete"]
+        raise KafkactlError(
+            f"the plan deletes {len(deletes)} resource(s); nothing was applied",
+            details=tuple(deletes),
+            hint="review the deletes and pass --allow-delete to apply them",
+        )
+
+
+def check_fresh(saved: Plan, current: Plan) -> None:
+    """A saved plan applies only to the live state it was made from."""
+    if saved.cluster_id != current.cluster_id:
+        raise StalePlanError(
+            f"the plan was made for cluster {saved.cluster_id}, not {current.cluster_id}; nothing was applied",
+            hint="run plan again against this cluster",
+        )
+    if saved.fingerprint != current.fingerprint:
+        raise StalePlanError(
+            "plan is stale: the cluster changed since this plan was made; run plan again",
+            hint="nothing was applied; run 'kafkactl plan --out FILE' again and review it",
+        )
+
+
+def apply(plan: Plan, clients: Clients, progress: Progress | None = None) -> list[ChangeOutcome]:
+    return apply_plan(plan, clients.admin, clients.registry, progress)
