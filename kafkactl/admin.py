@@ -13,6 +13,7 @@ Rules:
 from __future__ import annotations
 
 import concurrent.futures
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -160,6 +161,24 @@ class Admin:
             for k, e in entries.items()
         }
 
+    def await_metadata(self, expected: Mapping[str, int | None]) -> list[str]:
+        """Wait until metadata shows each topic with the expected partition count (None: gone).
+
+        KRaft brokers learn of a change shortly after the controller commits it; a plan
+        made in that gap would see stale state. This polls with a short, growing backoff
+        until a deadline instead of sleeping a fixed time. Returns the topics still
+        not as expected at the deadline.
+        """
+        deadline = time.monotonic() + self.timeout * 3
+        delay = 0.05
+        while True:
+            md = self._client.list_topics(timeout=self.timeout)
+            late = [n for n, want in expected.items() if _partition_count(md, n) != want]
+            if not late or time.monotonic() > deadline:
+                return late
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
     # ---- writes (and their validate_only twins, which are reads) ----------------------------
 
     def create_topics(
@@ -233,6 +252,15 @@ class Admin:
             except (KafkaException, concurrent.futures.TimeoutError) as e:
                 outcomes.append(Outcome(name, _reason(e)))
         return outcomes
+
+
+def _partition_count(md: Any, name: str) -> int | None:
+    t = md.topics.get(name)
+    if t is None or (t.error is not None and not t.partitions):
+        return None
+    if any(p.leader < 0 for p in t.partitions.values()):
+        return -1  # not ready: a partition has no leader yet
+    return len(t.partitions)
 
 
 def _resource_name(key: Any) -> str:

@@ -34,31 +34,45 @@ def apply_plan(
     advance = progress or (lambda n: None)
     errors: dict[tuple[str, str], str] = {}
     topics = [c for c in plan.changes if c.kind == "topic"]
-    subjects = [c for c in plan.changes if c.kind == "subject"]
+    subjects = [c for c in plan.changes if c.kind == "subject"] if registry is not None else []
+    creates, updates, deletes = (_of(topics, a) for a in (Action.CREATE, Action.UPDATE, Action.DELETE))
 
     for c in (c for c in plan.changes if c.kind == "cluster_config"):
         _record(errors, c.kind, admin.alter_cluster_configs(c.config_delta()), name=c.name)
+        advance(1)
     if subjects and registry is not None:
         _record(errors, "subject", registry.apply_compatibility(subjects))
-    creates = _of(topics, Action.CREATE)
     if creates:
         _record(errors, "topic", admin.create_topics([(c.name, *_create_args(c)) for c in creates]))
-    updates = _of(topics, Action.UPDATE)
+        advance(len(creates))
     alters = [(c.name, c.config_delta()) for c in updates if c.config_delta()]
     if alters:
         _record(errors, "topic", admin.alter_topic_configs(alters))
     grows = [(c.name, int(f.after)) for c in updates for f in c.fields if f.path == "partitions"]
     if grows:
         _record(errors, "topic", admin.create_partitions(grows), merge=True)
+    advance(len(updates))
     if subjects and registry is not None:
         _record(errors, "subject", registry.apply_schemas(subjects))
         _record(errors, "subject", registry.apply_deletes(_of(subjects, Action.DELETE)))
-    deletes = _of(topics, Action.DELETE)
+        advance(len(subjects))
     if deletes:
         _record(errors, "topic", admin.delete_topics([c.name for c in deletes]))
-    outcomes = [ChangeOutcome(c, errors.get((c.kind, c.name))) for c in plan.changes]
-    advance(len(outcomes))
-    return outcomes
+        advance(len(deletes))
+    _await_visible(plan, admin, errors)
+    return [ChangeOutcome(c, errors.get((c.kind, c.name))) for c in plan.changes]
+
+
+def _await_visible(plan: Plan, admin: Admin, errors: dict[tuple[str, str], str]) -> None:
+    """Return only once metadata shows what was applied, so a plan made right after sees it."""
+    expected: dict[str, int | None] = {}
+    for c in plan.changes:
+        if c.kind != "topic" or ("topic", c.name) in errors:
+            continue
+        after: Any = c.after
+        expected[c.name] = None if c.action is Action.DELETE else int(after["partitions"])
+    if expected:
+        admin.await_metadata(expected)
 
 
 def _of(changes: Sequence[Change], action: Action) -> list[Change]:
