@@ -13,6 +13,7 @@ Rules:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from kafkactl.model import LiveState, Topology
 from kafkactl.plan import ChangeOutcome, Plan
 from kafkactl.reader import broker_check, read_live
 from kafkactl.registry import Registry
+from kafkactl.targets import Targets
 from kafkactl.topology import load
 
 
@@ -46,10 +48,14 @@ class Clients:
         return Clients(Admin(conn), Registry(conn))
 
 
-def make_plan(directory: str | Path, clients: Clients) -> PlanRun:
+def make_plan(directory: str | Path, clients: Clients, targets: Sequence[str] = ()) -> PlanRun:
+    """The plan for the topology in ``directory``; with ``targets``, only what they select is read and planned."""
     loaded = load(directory)
-    live = read_live(loaded.topology, clients.admin, clients.registry)
-    plan = diff(loaded.topology, live)
+    scope = Targets.parse(targets)
+    topology = scope.narrow(loaded.topology)
+    found = read_live(topology, clients.admin, clients.registry, scope.topic_filter(loaded.topology))
+    live = scope.narrow_live(found, loaded.topology)
+    plan = scope.restrict(diff(topology, live), loaded.topology)
     if not plan.errors:
         plan = replace(plan, errors=broker_check(plan, clients.admin))
     plan = replace(plan, warnings=loaded.warnings + plan.warnings)

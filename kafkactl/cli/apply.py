@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from kafkactl.cli import common
+from kafkactl.cli.plan import TargetOpt
 from kafkactl.errors import ApplyError, KafkactlError, UsageError
 from kafkactl.plan import ChangeOutcome, Plan
 from kafkactl.render import apply_summary, render_outcomes, render_plan
@@ -24,6 +25,7 @@ def apply_cmd(
     plan_file: Annotated[str | None, typer.Option("--plan", help="Apply a plan saved by 'plan --out'.")] = None,
     auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Skip the interactive confirmation.")] = False,
     allow_delete: Annotated[bool, typer.Option("--allow-delete", help="Allow a plan that deletes resources.")] = False,
+    target: TargetOpt = None,
     bootstrap_servers: common.BootstrapOpt = None,
     schema_registry_url: common.RegistryOpt = None,
     client_config: common.ClientConfigOpt = None,
@@ -33,11 +35,13 @@ def apply_cmd(
     conn = common.connection(bootstrap_servers, schema_registry_url, client_config, timeout)
     clients = Clients.connect(conn)
     out = common.out_console()
-    run = make_plan(directory, clients)
+    saved = saved_plan(plan_file, target)
+    # A saved plan is re-planned with its own targets, so the fingerprints cover the same scope.
+    run = make_plan(directory, clients, saved.targets if saved else target or ())
     plan = run.plan
-    if plan_file:
-        plan = read_plan_file(plan_file)
-        check_fresh(plan, run.plan)
+    if saved:
+        check_fresh(saved, run.plan)
+        plan = saved
     render_plan(plan, out, run.topology.cluster.name)
     check_applicable(plan, allow_delete)
     if not plan.has_changes:
@@ -46,6 +50,14 @@ def apply_cmd(
         confirm(out)
     outcomes = run_with_progress(plan, clients)
     return report(outcomes, out)
+
+
+def saved_plan(plan_file: str | None, targets: list[str] | None) -> Plan | None:
+    if plan_file is None:
+        return None
+    if targets:
+        raise UsageError("--target cannot be combined with --plan: a saved plan applies the targets it was made with")
+    return read_plan_file(plan_file)
 
 
 def read_plan_file(path: str) -> Plan:

@@ -14,6 +14,10 @@ from kafkactl.render import render_plan
 from kafkactl.workflow import Clients, make_plan
 
 EXIT_CHANGES = 2
+TargetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--target", help="Only plan changes whose name matches this glob, or tenant:ID (repeatable)."),
+]
 
 
 def plan(
@@ -23,6 +27,7 @@ def plan(
     detailed_exitcode: Annotated[
         bool, typer.Option("--detailed-exitcode", help="Exit 0 no changes, 2 changes present, 1 error.")
     ] = False,
+    target: TargetOpt = None,
     bootstrap_servers: common.BootstrapOpt = None,
     schema_registry_url: common.RegistryOpt = None,
     client_config: common.ClientConfigOpt = None,
@@ -30,7 +35,7 @@ def plan(
 ) -> int:
     """Show what apply would change on the cluster and registry."""
     conn = common.connection(bootstrap_servers, schema_registry_url, client_config, timeout)
-    run = make_plan(directory, Clients.connect(conn))
+    run = make_plan(directory, Clients.connect(conn), target or ())
     doc = run.plan.to_json()
     if out:
         write_plan_file(out, doc)
