@@ -1,0 +1,71 @@
+"""Pure rendering of the local cluster's configs and command lines (no I/O but reading packaged templates).
+
+Rules:
+- Every command line carries ``-Dkafkactl.state=<component dir>``: ``down`` signals a pid
+  only if its /proc cmdline still holds that marker, so a recycled pid is never killed.
+- Heaps are fixed (-Xms = -Xmx) and small: 3 x 512 MiB brokers + 384 MiB registry fit a 2-core machine.
+- Quarkus binds 127.0.0.1 only, for the API and the management interface alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+from kafkactl.local.layout import HOST, REGISTRY_MANAGEMENT_PORT, REGISTRY_PORT, Node
+
+BROKER_HEAP = "512m"
+REGISTRY_HEAP = "384m"
+_COMMON_JVM = ("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true")
+
+
+def template(name: str) -> str:
+    """A file packaged in kafkactl/local (server.properties, log4j2.xml, exporter.yaml, ...)."""
+    return resources.files("kafkactl.local").joinpath(name).read_text(encoding="utf-8")
+
+
+def marker(component_dir: Path) -> str:
+    return f"-Dkafkactl.state={component_dir}"
+
+
+def quorum_voters(nodes: Sequence[Node]) -> str:
+    return ",".join(f"{n.node_id}@{HOST}:{n.controller_port}" for n in nodes)
+
+
+def server_properties(node: Node, nodes: Sequence[Node], log_dir: Path) -> str:
+    return template("server.properties").format(
+        node_id=node.node_id,
+        voters=quorum_voters(nodes),
+        host=HOST,
+        broker_port=node.broker_port,
+        controller_port=node.controller_port,
+        log_dir=log_dir,
+    )
+
+
+def format_command(java: Path, libs: Path, cluster_id: str, properties: Path, log4j: Path) -> list[str]:
+    """Format one node's storage. With static ``controller.quorum.voters`` the tool takes no quorum flag."""
+    return [
+        str(java), f"-Dlog4j2.configurationFile={log4j}", "-cp", f"{libs}/*",
+        "kafka.tools.StorageTool", "format", "--cluster-id", cluster_id, "--config", str(properties),
+    ]
+
+
+def broker_command(java: Path, libs: Path, agent: Path, node: Node, node_dir: Path) -> list[str]:
+    return [
+        str(java), f"-Xms{BROKER_HEAP}", f"-Xmx{BROKER_HEAP}", *_COMMON_JVM, marker(node_dir),
+        f"-Dlog4j2.configurationFile={node_dir / 'log4j2.xml'}",
+        f"-javaagent:{agent}={HOST}:{node.metrics_port}:{node_dir / 'exporter.yaml'}",
+        "-cp", f"{libs}/*", "kafka.Kafka", str(node_dir / "server.properties"),
+    ]
+
+
+def registry_command(java: Path, registry: Path, registry_dir: Path) -> list[str]:
+    """Apicurio in memory; it also reads ``config/application.properties`` under its working dir."""
+    return [
+        str(java), f"-Xms{REGISTRY_HEAP}", f"-Xmx{REGISTRY_HEAP}", *_COMMON_JVM, marker(registry_dir),
+        f"-Dquarkus.http.host={HOST}", f"-Dquarkus.http.port={REGISTRY_PORT}",
+        f"-Dquarkus.management.host={HOST}", f"-Dquarkus.management.port={REGISTRY_MANAGEMENT_PORT}",
+        "-jar", str(registry / "quarkus-run.jar"),
+    ]
