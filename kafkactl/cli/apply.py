@@ -43,13 +43,17 @@ def apply_cmd(
         check_fresh(saved, run.plan)
         plan = saved
     render_plan(plan, out, run.topology.cluster.name)
+    return execute(plan, clients, out, allow_delete, ask=not plan_file and not auto_approve)
+
+
+def execute(plan: Plan, clients: Clients, out: Console, allow_delete: bool, ask: bool) -> int:
+    """Apply a rendered plan: refuse errors and unallowed deletes, confirm when ``ask``, report every outcome."""
     check_applicable(plan, allow_delete)
     if not plan.has_changes:
         return 0
-    if not plan_file and not auto_approve:
+    if ask:
         confirm(out)
-    outcomes = run_with_progress(plan, clients)
-    return report(outcomes, out)
+    return report(run_with_progress(plan, clients), out)
 
 
 def saved_plan(plan_file: str | None, targets: list[str] | None) -> Plan | None:

@@ -1,0 +1,117 @@
+"""`kafkactl tenant add|remove|list`: onboard and offboard tenants of the topic templates.
+
+Rules:
+- add/remove edit one line of the topology files (``kafkactl.tenants``), then
+  show the plan for that tenant only (``--target tenant:ID``).
+- With ``--apply`` they apply that plan, through the same checks as ``apply``:
+  confirmation unless ``--auto-approve``, deletes only with ``--allow-delete``.
+  The file edit stays either way; ``kafkactl apply`` converges later.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from kafkactl import tenants
+from kafkactl.cli import common
+from kafkactl.cli.apply import execute
+from kafkactl.connection import Connection
+from kafkactl.render import render_plan
+from kafkactl.targets import TENANT_PREFIX
+from kafkactl.topology import load
+from kafkactl.workflow import Clients, make_plan
+
+STATUS_STYLE = {"in sync": "green", "missing": "yellow", "drifted": "red"}
+TenantArg = Annotated[str, typer.Argument(help="Tenant id: ^[a-z0-9][a-z0-9-]{0,62}$.", show_default=False)]
+ApplyOpt = Annotated[bool, typer.Option("--apply", help="Apply the tenant's plan after editing the files.")]
+AutoApproveOpt = Annotated[bool, typer.Option("--auto-approve", help="With --apply: skip the confirmation.")]
+AllowDeleteOpt = Annotated[bool, typer.Option("--allow-delete", help="With --apply: allow the tenant's deletes.")]
+
+tenant_app = typer.Typer(help="Add, remove and list tenants (members of the topic templates).", no_args_is_help=True)
+
+
+@tenant_app.command("add")
+def add(
+    tenant: TenantArg,
+    directory: common.DirArg = "topology",
+    apply: ApplyOpt = False,
+    auto_approve: AutoApproveOpt = False,
+    bootstrap_servers: common.BootstrapOpt = None,
+    schema_registry_url: common.RegistryOpt = None,
+    client_config: common.ClientConfigOpt = None,
+    timeout: common.TimeoutOpt = None,
+) -> int:
+    """Add a tenant to tenants.members, then show (or --apply) the plan for its topics and subjects."""
+    conn = common.connection(bootstrap_servers, schema_registry_url, client_config, timeout)
+    edit = tenants.add(directory, tenant)
+    common.out_console().print(Text(f"Added tenant {tenant} to {edit.path}.\n"))
+    return plan_tenant(directory, tenant, conn, apply, auto_approve, allow_delete=False)
+
+
+@tenant_app.command("remove")
+def remove(
+    tenant: TenantArg,
+    directory: common.DirArg = "topology",
+    apply: ApplyOpt = False,
+    auto_approve: AutoApproveOpt = False,
+    allow_delete: AllowDeleteOpt = False,
+    bootstrap_servers: common.BootstrapOpt = None,
+    schema_registry_url: common.RegistryOpt = None,
+    client_config: common.ClientConfigOpt = None,
+    timeout: common.TimeoutOpt = None,
+) -> int:
+    """Remove a tenant from tenants.members, then show (or --apply) the deletes of its topics and subjects."""
+    conn = common.connection(bootstrap_servers, schema_registry_url, client_config, timeout)
+    edit = tenants.remove(directory, tenant)
+    common.out_console().print(Text(f"Removed tenant {tenant} from {edit.path}.\n"))
+    return plan_tenant(directory, tenant, conn, apply, auto_approve, allow_delete)
+
+
+@tenant_app.command("list")
+def list_cmd(
+    directory: common.DirArg = "topology",
+    bootstrap_servers: common.BootstrapOpt = None,
+    schema_registry_url: common.RegistryOpt = None,
+    client_config: common.ClientConfigOpt = None,
+    timeout: common.TimeoutOpt = None,
+) -> int:
+    """List the tenants with their topic count and status on the live cluster."""
+    conn = common.connection(bootstrap_servers, schema_registry_url, client_config, timeout)
+    out = common.out_console()
+    members = load(directory).topology.tenants
+    if not members:
+        out.print("No tenants.")
+        return 0
+    run = make_plan(directory, Clients.connect(conn), [f"{TENANT_PREFIX}{t}" for t in members])
+    out.print(status_table(tenants.statuses(run.topology, run.plan)))
+    if run.plan.errors:
+        render_plan(run.plan, out, run.topology.cluster.name)
+        return 1
+    return 0
+
+
+def plan_tenant(directory: str, tenant: str, conn: Connection, apply: bool, auto_approve: bool,
+                allow_delete: bool) -> int:
+    clients = Clients.connect(conn)
+    out = common.out_console()
+    run = make_plan(directory, clients, [f"{TENANT_PREFIX}{tenant}"])
+    render_plan(run.plan, out, run.topology.cluster.name)
+    if not apply:
+        return 1 if run.plan.errors else 0
+    return execute(run.plan, clients, out, allow_delete, ask=not auto_approve)
+
+
+def status_table(rows: list[tenants.TenantStatus]) -> Table:
+    table = Table("Tenant", "Topics", "Subjects", "Status")
+    for row in rows:
+        table.add_row(Text(row.tenant), str(row.topics), str(row.subjects),
+                      Text(row.status, style=STATUS_STYLE[row.status]))
+    return table
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(tenant_app, name="tenant")

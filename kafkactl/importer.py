@@ -1,0 +1,259 @@
+"""`kafkactl import`: write a topology that describes the live cluster, so that plan shows no changes.
+
+    live cluster --read_live (scope: --include globs, --tenant-template)--> LiveState
+                 --build (pure)--> files (YAML documents, schema texts) --write--> DIR
+
+Rules:
+- Only what the plan would compare is written: topics with partitions, replication
+  factor and their *dynamic* configs; cluster-wide dynamic broker configs; subjects
+  with their schema, references and subject-level compatibility. Broker defaults never.
+- Internal topics (``__*``, ``_*``) are never imported (the reader's scope excludes them).
+- Values are written in human units only where they read back to the same canonical
+  string (``604800000`` -> ``7d``; ``604800001`` stays a number).
+- The topology owns exactly what it declares (no ``cluster.owns``), so a plan of
+  the imported topology plans nothing else. A tenant template owns every live topic
+  its glob matches, so every such topic is imported, even outside ``--include``.
+- ``cluster.brokers`` is the live broker count, so the plan's broker check passes.
+- The output directory must hold no topology yet; nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kafkactl.admin import Admin
+from kafkactl.errors import KafkactlError, UsageError
+from kafkactl.folding import Folded, fold
+from kafkactl.model import ClusterSpec, LiveState, LiveSubject, TemplateInfo, Topology, matches_any
+from kafkactl.reader import read_live
+from kafkactl.registry import Registry
+from kafkactl.units import canonical, human
+
+SCHEMA_DIR = "schemas"
+EXTENSIONS = {"AVRO": ".avsc", "JSON": ".json", "PROTOBUF": ".proto"}
+INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
+TOPOLOGY_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What ``import`` writes: file path (relative to the output directory) -> text, and warnings."""
+
+    files: Mapping[str, str]
+    warnings: tuple[str, ...] = ()
+    topics: int = 0
+    subjects: int = 0
+
+
+@dataclass
+class _Docs:
+    """The YAML sections under construction."""
+
+    cluster: dict[str, Any] = field(default_factory=dict)
+    topics: dict[str, Any] = field(default_factory=dict)
+    tenants: dict[str, Any] = field(default_factory=dict)
+    subjects: dict[str, Any] = field(default_factory=dict)
+    schemas: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def scope(includes: Sequence[str], templates: Sequence[str]) -> Topology:
+    """A topology whose ownership is exactly what to import: the include globs (all, by default), and template globs."""
+    return Topology(cluster=ClusterSpec(owns=tuple(includes) or ("*",)),
+                    templates=tuple(TemplateInfo(p) for p in templates))
+
+
+def read(admin: Admin, registry: Registry | None, includes: Sequence[str], templates: Sequence[str]) -> LiveState:
+    return read_live(scope(includes, templates), admin, registry)
+
+
+def build(live: LiveState, templates: Sequence[str], includes: Sequence[str] = ()) -> Imported:
+    """The topology files for ``live``. Pure."""
+    docs = _Docs()
+    docs.cluster = {"brokers": live.broker_count}
+    cluster_configs = {k: config_value(k, v) for k, v in live.cluster_configs.items() if k not in live.cluster_sensitive}
+    if cluster_configs:
+        docs.cluster["configs"] = cluster_configs
+    docs.warnings += [f"cluster config {k}: sensitive, its value cannot be read; not imported"
+                      for k in sorted(live.cluster_sensitive & set(live.cluster_configs))]
+    folded = fold({n: _topic_doc(live, n, docs) for n in live.topics}, templates)
+    docs.warnings += _outside_include(folded, includes)
+    docs.topics = dict(folded.topics)
+    if folded.templates:
+        docs.tenants = {"templates": dict(folded.templates), "members": dict(folded.members)}
+    _add_subjects(live, folded, docs)
+    return Imported(_render(live, docs), tuple(docs.warnings), len(live.topics), len(live.subjects))
+
+
+def config_value(key: str, raw: str) -> Any:
+    """The value as a person would write it, reading back to exactly ``raw``."""
+    nice = human(key, raw)
+    if nice is not None and _canonical_or_none(key, nice) == raw:
+        return nice
+    return int(raw) if INTEGER.fullmatch(raw) else raw
+
+
+def _canonical_or_none(key: str, value: str) -> str | None:
+    try:
+        return canonical(key, value)
+    except ValueError:
+        return None
+
+
+def _topic_doc(live: LiveState, name: str, docs: _Docs) -> dict[str, Any]:
+    t = live.topics[name]
+    configs = {k: config_value(k, v) for k, v in t.configs.items() if k not in t.sensitive}
+    docs.warnings += [f"topic {name}: config {k} is sensitive, its value cannot be read; not imported"
+                      for k in sorted(t.sensitive & set(t.configs))]
+    doc: dict[str, Any] = {"partitions": t.partitions, "replication_factor": t.replication_factor}
+    if configs:
+        doc["configs"] = configs
+    return doc
+
+
+def _outside_include(folded: Folded, includes: Sequence[str]) -> list[str]:
+    if not includes:
+        return []
+    names = [n for members in folded.member_topics.values() for n in members if not matches_any(n, includes)]
+    return [f"topic {n}: imported although --include does not match it: its tenant template owns it" for n in names]
+
+
+# ---- subjects ---------------------------------------------------------------------------------
+
+
+def _add_subjects(live: LiveState, folded: Folded, docs: _Docs) -> None:
+    """Subjects of a topic go on the topic (``key_schema``/``value_schema``) or its template when
+    that expresses them exactly; any other goes under ``subjects:`` with its own settings."""
+    placed: set[str] = set()
+    for pattern, tenants in folded.member_topics.items():
+        placed |= _on_template(live, pattern, tenants, docs)
+    for topic in folded.topics:
+        placed |= _on_topic(live, topic, docs)
+    for name in sorted(set(live.subjects) - placed):
+        docs.subjects[name] = _subject_doc(live, name, docs)
+
+
+def _compat(live: LiveState, subject: str) -> str | None:
+    return live.subject_compatibility.get(subject) or live.subjects[subject].compatibility
+
+
+def _simple_group(live: LiveState, subjects: Sequence[str]) -> str | bool | None:
+    """The shared compatibility (or None) if these subjects fit a topic's fields; False if they don't."""
+    if any(live.subjects[s].references for s in subjects):
+        return False  # key_schema/value_schema carry no references
+    levels = {_compat(live, s) for s in subjects}
+    return levels.pop() if len(levels) == 1 else False
+
+
+def _on_topic(live: LiveState, topic: str, docs: _Docs) -> set[str]:
+    subjects = [f"{topic}{sfx}" for sfx in ("-key", "-value") if f"{topic}{sfx}" in live.subjects]
+    level = _simple_group(live, subjects)
+    if not subjects or level is False:
+        return set()
+    for s in subjects:
+        docs.topics[topic][_schema_field(s)] = _schema_file(live.subjects[s], s, docs)
+    if isinstance(level, str):
+        docs.topics[topic]["compatibility"] = level
+    return set(subjects)
+
+
+def _on_template(live: LiveState, pattern: str, members: Mapping[str, str], docs: _Docs) -> set[str]:
+    """A template carries a subject only if every member's subject has the very same schema and settings."""
+    placed: set[str] = set()
+    for sfx in ("-key", "-value"):
+        subjects = [f"{topic}{sfx}" for topic in members.values()]
+        if not all(s in live.subjects for s in subjects):
+            continue
+        texts = {(live.subjects[s].schema_type, live.subjects[s].schema) for s in subjects}
+        level = _simple_group(live, subjects)
+        if len(texts) != 1 or level is False:
+            continue
+        template = docs.tenants["templates"][pattern]
+        template[_schema_field(subjects[0])] = _schema_file(live.subjects[subjects[0]], f"{pattern}{sfx}", docs)
+        if isinstance(level, str):
+            template["compatibility"] = level
+        placed |= set(subjects)
+    return placed
+
+
+def _subject_doc(live: LiveState, name: str, docs: _Docs) -> dict[str, Any]:
+    s = live.subjects[name]
+    doc: dict[str, Any] = {"schema": _schema_file(s, name, docs, prefix=""), "type": s.schema_type}
+    level = _compat(live, name)
+    if level:
+        doc["compatibility"] = level
+    if s.references:
+        doc["references"] = [{"name": r.name, "subject": r.subject, "version": r.version or "latest"}
+                             for r in s.references]
+    return doc
+
+
+def _schema_field(subject: str) -> str:
+    return "key_schema" if subject.endswith("-key") else "value_schema"
+
+
+def _schema_file(s: LiveSubject, stem: str, docs: _Docs, prefix: str = "") -> str:
+    """Store the schema text exactly as registered; return its path relative to the YAML files."""
+    path = f"{SCHEMA_DIR}/{prefix}{_safe_file_name(stem)}{EXTENSIONS[s.schema_type]}"
+    docs.schemas[path] = s.schema
+    return path
+
+
+def _safe_file_name(stem: str) -> str:
+    # Subject names may hold characters a file name can't ('/', ':' on some systems).
+    return re.sub(r"[^A-Za-z0-9._{}-]", "_", stem)
+
+
+# ---- output -----------------------------------------------------------------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper (YAML 1.1 quoting, as the loader reads it), with ``key:`` for null."""
+
+
+_Dumper.add_representer(type(None), lambda d, _: d.represent_scalar("tag:yaml.org,2002:null", ""))
+
+
+def dump(section: str, body: Mapping[str, Any], header: str) -> str:
+    text = yaml.dump({section: dict(body)}, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
+                     allow_unicode=True, width=4096)
+    return f"{header}{text}"
+
+
+def _render(live: LiveState, docs: _Docs) -> dict[str, str]:
+    header = f"# Imported by 'kafkactl import' from cluster {live.cluster_id}.\n"
+    files = {"cluster.yaml": dump("cluster", docs.cluster, header)}
+    for name, section, body in (("topics.yaml", "topics", docs.topics), ("tenants.yaml", "tenants", docs.tenants),
+                                ("subjects.yaml", "subjects", docs.subjects)):
+        if body:
+            files[name] = dump(section, body, header)
+    files.update(docs.schemas)
+    return files
+
+
+def write(out: str | Path, imported: Imported) -> list[Path]:
+    """Write every file under ``out``; refuses a directory that already holds a topology."""
+    root = Path(out)
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"--out {out} is not a directory")
+    existing = [p for p in root.rglob("*") if p.suffix in TOPOLOGY_SUFFIXES] if root.exists() else []
+    clashes = [p for p in (root / f for f in imported.files) if p.exists()]
+    if existing or clashes:
+        raise KafkactlError(f"{out} already holds a topology ({(existing or clashes)[0]}); nothing was written",
+                            hint="import into a new or empty directory (--out DIR)")
+    written = []
+    for rel, text in sorted(imported.files.items()):
+        path = root / rel
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as e:
+            raise KafkactlError(f"cannot write {path}: {e.strerror}") from None
+        written.append(path)
+    return written
