@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kafkactl.diff_subjects import diff_subjects
 from kafkactl.model import LiveState, LiveTopic, TopicSpec, Topology
 from kafkactl.plan import SENSITIVE, Action, Change, FieldChange, Plan, fingerprint
 
@@ -48,6 +49,10 @@ def diff(desired: Topology, live: LiveState) -> Plan:
         else:
             _update(spec, current, live, acc)
     _deletes(desired, live, acc)
+    subjects = diff_subjects(desired, live)
+    acc.changes += subjects.changes
+    acc.warnings += subjects.warnings
+    acc.errors += subjects.errors
     return Plan(
         cluster_id=live.cluster_id,
         fingerprint=fingerprint(state_view(live)),
@@ -67,7 +72,7 @@ def state_view(live: LiveState) -> dict[str, Any]:
             s: [v.version, v.schema_id, live.subject_compatibility.get(s)] for s, v in live.subjects.items()
         },
         "global_compatibility": live.global_compatibility,
-    }
+    } | ({"reference_versions": dict(live.reference_versions)} if live.reference_versions else {})
 
 
 def _check_brokers(desired: Topology, live: LiveState, acc: _Acc) -> None:

@@ -1,26 +1,435 @@
-"""The only schema-registry HTTP code (Confluent-compatible API). Being written under issue 5."""
+"""The only schema-registry HTTP code: the Confluent-compatible REST API (Confluent, Karapace, Redpanda, Apicurio ccompat).
+
+Rules:
+- Planning only reads: GETs, the normalised lookup (``POST /subjects/{s}``), the
+  compatibility check (``POST /compatibility/...``) and Apicurio's ``dryRun``
+  change nothing. Writes happen only in the ``apply_*`` methods.
+- No declared subjects, no calls: ``read_subjects`` then returns the state as
+  given (``registry_read`` False), so a topics-only topology plans with the registry down.
+- One keep-alive ``httpx.Client`` serves a bounded pool of ``POOL_SIZE`` threads
+  for per-subject calls. Latest versions come from one bulk read
+  (``GET /schemas?subjectPrefix=P&latestOnly=true``) where the registry answers it
+  with subject and version, else one ``GET .../versions/latest`` per subject.
+- Every call is bounded by the connection timeout. Failures are ``RegistryError``
+  with one line naming the URL; credentials never appear (auth travels in a
+  header, userinfo in the URL is redacted).
+- Registration always sends ``normalize=true``, as the lookup does, so a schema
+  equal after normalisation is found again and the plan after apply is empty.
+- Each write returns one ``Outcome`` per subject and never raises for one subject's failure.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from graphlib import TopologicalSorter
+from types import MappingProxyType
+from typing import Any, TypeVar
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import httpx
 
 from kafkactl.connection import Connection
-from kafkactl.model import LiveState, Outcome, Topology
-from kafkactl.plan import Change
+from kafkactl.errors import RegistryError
+from kafkactl.model import LiveState, LiveSubject, Outcome, Reference, SchemaType, SubjectSpec, Topology
+from kafkactl.plan import Action, Change, Plan
+
+POOL_SIZE = 16
+CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
+REGISTER_FIELDS = ("schema_type", "schema", "references")  # an UPDATE with one of these registers a new version
+APICURIO_CCOMPAT = "/apis/ccompat/v7"
+_JAVA_EXCEPTION = re.compile(r"^(?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error): ")
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The compatibility pre-check's findings: errors stop the plan, warnings are shown."""
+
+    errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 class Registry:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self.url = safe_url(conn.schema_registry_url)
+        self._http: httpx.Client | None = None
+
+    # --- HTTP -----------------------------------------------------------------------------------
+
+    @property
+    def http(self) -> httpx.Client:
+        """Created on first use, so a plan that never needs the registry never connects."""
+        if self._http is None:
+            limits = httpx.Limits(max_connections=POOL_SIZE, max_keepalive_connections=POOL_SIZE)
+            self._http = httpx.Client(
+                base_url=self.conn.schema_registry_url.rstrip("/") + "/",
+                auth=self.conn.registry_auth,
+                timeout=httpx.Timeout(self.conn.timeout_s),
+                limits=limits,
+                headers={"Accept": f"{CONTENT_TYPE}, application/json", "Content-Type": CONTENT_TYPE},
+            )
+        return self._http
+
+    def call(self, method: str, path: str, body: Any = None, params: Mapping[str, str] | None = None,
+             missing_ok: bool = False) -> Any:
+        """The JSON answer; None for a 404 when ``missing_ok``; a one-line RegistryError otherwise."""
+        r = self._send(method, path, body, params)
+        if r.status_code == 404 and missing_ok:
+            return None
+        if r.status_code in (401, 403):
+            raise RegistryError(
+                f"the schema registry at {self.url} refused the request (HTTP {r.status_code})",
+                hint="set KAFKACTL_SCHEMA_REGISTRY_AUTH=user:password for a registry that needs credentials",
+            )
+        if r.is_error:
+            raise RegistryError(f"{method} {path}: HTTP {r.status_code}: {error_message(r)}")
+        return _json(r, self.url)
+
+    def _send(self, method: str, path: str, body: Any, params: Mapping[str, str] | None) -> httpx.Response:
+        try:
+            return self.http.request(method, path, json=body, params=params)
+        except httpx.TransportError as e:
+            raise RegistryError(
+                f"cannot reach the schema registry at {self.url}: {transport_reason(e)}",
+                hint="check --schema-registry-url / KAFKACTL_SCHEMA_REGISTRY_URL, or start the local cluster "
+                "with 'kafkactl local up'",
+            ) from None
+
+    def _pool(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """``fn`` over ``items`` on the bounded pool, results in order; the first error propagates."""
+        todo = list(items)
+        if len(todo) <= 1:
+            return [fn(i) for i in todo]
+        with ThreadPoolExecutor(max_workers=min(POOL_SIZE, len(todo))) as pool:
+            return list(pool.map(fn, todo))
+
+    # --- reads (plan) -------------------------------------------------------------------------
 
     def read_subjects(self, topology: Topology, state: LiveState) -> LiveState:
-        raise NotImplementedError("schema support lands with issue 5")
+        """Latest versions, levels and normalised lookups of the subjects in scope: declared, plus owned live ones."""
+        if not topology.subjects:
+            return state
+        names = set(self.call("GET", "subjects"))
+        global_level = self.call("GET", "config").get("compatibilityLevel")
+        existing = sorted((set(topology.subjects) & names) | {s for s in names if topology.owns_subject(s)})
+        referenced = sorted({r.subject for spec in topology.subjects.values() for r in spec.references} & names)
+        latest = self.latest_versions(sorted(set(existing) | set(referenced)))
+        levels = self._pool(self.subject_level, existing)
+        ref_versions = {s: latest[s].version for s in referenced if s in latest}
+        declared = [topology.subjects[s] for s in existing if s in topology.subjects]
+        matches = self._pool(lambda spec: self.lookup(spec, ref_versions), declared)
+        return replace(
+            state,
+            subjects=MappingProxyType({s: latest[s] for s in existing if s in latest}),
+            subject_compatibility=MappingProxyType({s: lv for s, lv in zip(existing, levels, strict=True) if lv}),
+            global_compatibility=global_level,
+            schema_matches=MappingProxyType({d.subject: v for d, v in zip(declared, matches, strict=True) if v}),
+            reference_versions=MappingProxyType(ref_versions),
+            registry_read=True,
+        )
+
+    def latest_versions(self, subjects: Sequence[str]) -> dict[str, LiveSubject]:
+        """Subject -> latest version: one bulk read where supported, per-subject reads for the rest."""
+        found = self._bulk_latest(subjects) if len(subjects) > 1 else {}
+        rest = [s for s in subjects if s not in found]
+        for subject, live in zip(rest, self._pool(self._read_latest, rest), strict=True):
+            if live is not None:
+                found[subject] = live
+        return found
+
+    def _bulk_latest(self, subjects: Sequence[str]) -> dict[str, LiveSubject]:
+        """``GET /schemas?subjectPrefix=&latestOnly=true``; {} when the registry lacks it or omits subject/version.
+
+        Apicurio 3.3.3 answers it with ``[{"schema": ...}]`` only, so it falls back.
+        """
+        params = {"subjectPrefix": common_prefix(subjects), "latestOnly": "true"}
+        r = self._send("GET", "schemas", None, params)
+        if r.is_error:
+            return {}
+        doc = _json(r, self.url)
+        if not isinstance(doc, list) or not all(isinstance(d, dict) and {"subject", "version", "id"} <= d.keys()
+                                                for d in doc):
+            return {}
+        wanted = set(subjects)
+        latest: dict[str, LiveSubject] = {}
+        for d in doc:
+            if d["subject"] in wanted and (d["subject"] not in latest or d["version"] > latest[d["subject"]].version):
+                latest[d["subject"]] = live_subject(d["subject"], d)
+        return latest
+
+    def _read_latest(self, subject: str) -> LiveSubject | None:
+        doc = self.call("GET", f"subjects/{q(subject)}/versions/latest", missing_ok=True)
+        return live_subject(subject, doc) if doc is not None else None
+
+    def subject_level(self, subject: str) -> str | None:
+        """The subject-level compatibility; None when unset (404 on Confluent, Karapace, Redpanda).
+
+        Apicurio answers with the global level instead, which is why the diff compares effective levels.
+        """
+        doc = self.call("GET", f"config/{q(subject)}", missing_ok=True)
+        return None if doc is None else doc.get("compatibilityLevel") or doc.get("compatibility")
+
+    def lookup(self, spec: SubjectSpec, ref_versions: Mapping[str, int]) -> int | None:
+        """The version under which the registry holds the desired schema after normalisation; None if none."""
+        refs = [Reference(r.name, r.subject, r.version or ref_versions.get(r.subject)) for r in spec.references]
+        if any(r.version is None for r in refs):
+            return None  # it references a subject not registered yet: it can't be registered here either
+        doc = self.call("POST", f"subjects/{q(spec.subject)}", schema_body(spec.schema_type, spec.schema, refs),
+                        params={"normalize": "true"}, missing_ok=True)
+        return None if doc is None else int(doc["version"])
+
+    # --- compatibility pre-check (plan) --------------------------------------------------------
+
+    def check_compatibility(self, plan: Plan) -> Checked:
+        """Ask the registry whether every new version of an existing subject is compatible at its level after apply.
+
+        The registry checks with the level the subject has now; when the plan keeps the
+        direction (BACKWARD, FORWARD, FULL) this is exact: a transitive level is checked
+        against every version one by one, a non-transitive one against the latest. When the
+        plan changes the direction, the registry can't be asked without writing, so the
+        plan says so and registration checks it at apply.
+        """
+        todo = [c for c in plan.changes if c.kind == "subject" and c.action is Action.UPDATE and registers(c)]
+        found = self._pool(self._check_one, todo)
+        return Checked(tuple(e for e, _ in found if e), tuple(w for _, w in found if w))
+
+    def _check_one(self, c: Change) -> tuple[str | None, str | None]:
+        before, after = c.before or {}, c.after or {}
+        target, current = after.get("compatibility"), before.get("compatibility")
+        if target in (None, "NONE"):
+            return None, None
+        if any(r.get("version") is None for r in after.get("references", [])):
+            return None, (f"subject {c.name}: not pre-checked for {target} compatibility, it references a version "
+                          "this apply registers; the registry checks it when apply registers it")
+        if direction(target) != direction(current):
+            return None, (f"subject {c.name}: compatibility changes from {current} to {target} in this plan; the "
+                          f"registry can't check {target} before apply, it checks it when apply registers the schema")
+        versions = self._versions_to_check(c.name, target)
+        for version in versions:
+            reason = self._incompatibility(c.name, version, after, target == current)
+            if reason is not None:
+                which = "the latest version" if version == "latest" else f"version {version}"
+                return f"subject {c.name}: the new schema is incompatible with {which} under {target}: {reason}", None
+        return None, None
+
+    def _versions_to_check(self, subject: str, level: str) -> list[str]:
+        if not level.endswith("_TRANSITIVE"):
+            return ["latest"]
+        return [str(v) for v in sorted(self.call("GET", f"subjects/{q(subject)}/versions"), reverse=True)]
+
+    def _incompatibility(self, subject: str, version: str, after: Mapping[str, Any], same_level: bool) -> str | None:
+        """None when compatible, else the registry's reason (``verbose=true``; Apicurio's dry run when it has none)."""
+        body = schema_body(after["schema_type"], after["schema"], refs_of(after.get("references", [])))
+        doc = self.call("POST", f"compatibility/subjects/{q(subject)}/versions/{version}", body,
+                        params={"verbose": "true"})
+        if doc.get("is_compatible", True):
+            return None
+        messages = [str(m) for m in doc.get("messages") or []]
+        reason = "; ".join(messages) or (self._apicurio_reason(subject, after) if same_level else None)
+        return reason or "the registry gives no reason"
+
+    def _apicurio_reason(self, subject: str, after: Mapping[str, Any]) -> str | None:
+        """Apicurio's ccompat gives no reasons; its own API's ``dryRun`` registration does (and writes nothing)."""
+        if not self.conn.schema_registry_url.endswith(APICURIO_CCOMPAT) or after.get("references"):
+            return None
+        content_type = "application/x-protobuf" if after["schema_type"] == "PROTOBUF" else "application/json"
+        native = self.conn.schema_registry_url[: -len(APICURIO_CCOMPAT)] + "/apis/registry/v3"
+        body = {"content": {"content": after["schema"], "contentType": content_type}}
+        try:
+            r = self.http.post(f"{native}/groups/default/artifacts/{q(subject)}/versions", json=body,
+                               params={"dryRun": "true"}, headers={"Content-Type": "application/json"})
+            doc = r.json() if r.is_error else None
+        except (httpx.HTTPError, ValueError):
+            return None
+        return str(doc.get("title") or doc.get("detail")) if isinstance(doc, dict) else None
+
+    # --- writes (apply) -----------------------------------------------------------------------
 
     def apply_compatibility(self, changes: Sequence[Change]) -> list[Outcome]:
-        raise NotImplementedError("schema support lands with issue 5")
+        """``PUT /config/{s}`` for every subject whose level the plan sets (new subjects included)."""
+        todo = [(c.name, lv) for c in changes if (lv := level_to_set(c)) is not None]
+        return self._each(todo, lambda name, level: self.call("PUT", f"config/{q(name)}", {"compatibility": level}))
 
     def apply_schemas(self, changes: Sequence[Change]) -> list[Outcome]:
-        raise NotImplementedError("schema support lands with issue 5")
+        """Rollbacks, then registrations in waves: a subject after the subjects it references."""
+        outcomes = self._each([(c.name, c) for c in changes if c.field_change("version")], self._rollback)
+        regs = {c.name: c for c in changes if registers(c)}
+        failed: set[str] = set()
+        for wave in waves({n: {r["subject"] for r in (c.after or {}).get("references", [])} for n, c in regs.items()}):
+            blocked = {n: sorted(_refs(regs[n]) & failed) for n in wave}
+            outcomes += [Outcome(n, f"not registered: referenced subject {', '.join(b)} failed")
+                         for n, b in blocked.items() if b]
+            done = self._each([(n, regs[n]) for n in wave if not blocked[n]], self._register)
+            failed |= {o.name for o in done if o.error} | {n for n, b in blocked.items() if b}
+            outcomes += done
+        return outcomes
 
     def apply_deletes(self, changes: Sequence[Change]) -> list[Outcome]:
-        raise NotImplementedError("schema support lands with issue 5")
+        """Soft deletes (``DELETE /subjects/{s}``), referrers before the subjects they reference."""
+        doomed = {c.name: c for c in changes if c.action is Action.DELETE}
+        waits: dict[str, set[str]] = {n: set() for n in doomed}
+        for name, c in doomed.items():
+            for ref in _refs(c, "before") & doomed.keys():
+                waits[ref].add(name)
+        outcomes: list[Outcome] = []
+        for wave in waves(waits):
+            outcomes += self._each([(n, None) for n in wave], lambda n, _: self.call("DELETE", f"subjects/{q(n)}"))
+        return outcomes
+
+    def _register(self, _: str, c: Change) -> None:
+        after = c.after or {}
+        refs = [Reference(r.name, r.subject, r.version or self._latest_version(r.subject))
+                for r in refs_of(after.get("references", []))]
+        self.call("POST", f"subjects/{q(c.name)}/versions", schema_body(after["schema_type"], after["schema"], refs),
+                  params={"normalize": "true"})
+
+    def _latest_version(self, subject: str) -> int:
+        return int(self.call("GET", f"subjects/{q(subject)}/versions/latest")["version"])
+
+    def _rollback(self, _: str, c: Change) -> None:
+        """Make version ``after`` the latest again: soft-delete every version after it, newest first."""
+        change = c.field_change("version")
+        target = int(change.after) if change else 0
+        for version in sorted(self.call("GET", f"subjects/{q(c.name)}/versions"), reverse=True):
+            if int(version) > target:
+                self.call("DELETE", f"subjects/{q(c.name)}/versions/{int(version)}")
+
+    def _each(self, items: Sequence[tuple[str, T]], fn: Callable[[str, T], object]) -> list[Outcome]:
+        """``fn(name, item)`` for each pair, concurrently: one Outcome per name, a RegistryError its error."""
+
+        def run(item: tuple[str, T]) -> Outcome:
+            try:
+                fn(*item)
+            except RegistryError as e:
+                return Outcome(item[0], e.summary)
+            return Outcome(item[0])
+
+        return self._pool(run, items)
+
+
+# --- pure helpers ---------------------------------------------------------------------------------
+
+
+def q(subject: str) -> str:
+    """A subject as one URL path segment ('/' and all)."""
+    return quote(subject, safe="")
+
+
+def safe_url(url: str) -> str:
+    """The URL without ``user:password@``, for messages."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=host))
+
+
+def transport_reason(e: httpx.TransportError) -> str:
+    if isinstance(e, httpx.TimeoutException):
+        return f"no answer within the timeout ({type(e).__name__})"
+    return str(e) or type(e).__name__
+
+
+def error_message(r: httpx.Response) -> str:
+    """The registry's ``message`` on one line, without a leading Java exception class name."""
+    try:
+        doc = r.json()
+        text = str(doc.get("message") or doc.get("detail") or doc) if isinstance(doc, dict) else str(doc)
+    except ValueError:
+        text = r.text[:300] or r.reason_phrase
+    return _JAVA_EXCEPTION.sub("", " ".join(text.split()))
+
+
+def _json(r: httpx.Response, url: str) -> Any:
+    try:
+        return r.json()
+    except ValueError:
+        raise RegistryError(
+            f"the schema registry at {url} did not answer with JSON (HTTP {r.status_code}) for {r.request.url.path}",
+            hint="point --schema-registry-url at the Confluent-compatible API, e.g. http://host:8081 or "
+            "http://host:8080/apis/ccompat/v7 for Apicurio",
+        ) from None
+
+
+def common_prefix(names: Sequence[str]) -> str:
+    if not names:
+        return ""
+    lo, hi = min(names), max(names)
+    n = next((i for i, (a, b) in enumerate(zip(lo, hi, strict=False)) if a != b), min(len(lo), len(hi)))
+    return lo[:n]
+
+
+def schema_type_of(value: object) -> SchemaType:
+    """A registry's ``schemaType``; absent means AVRO."""
+    if value == "JSON":
+        return "JSON"
+    if value == "PROTOBUF":
+        return "PROTOBUF"
+    return "AVRO"
+
+
+def live_subject(subject: str, doc: Mapping[str, Any]) -> LiveSubject:
+    return LiveSubject(
+        subject=subject,
+        schema_type=schema_type_of(doc.get("schemaType")),
+        schema=str(doc["schema"]),
+        schema_id=int(doc["id"]),
+        version=int(doc["version"]),
+        references=tuple(Reference(r["name"], r["subject"], int(r["version"])) for r in doc.get("references") or []),
+    )
+
+
+def schema_body(schema_type: str, schema: str, refs: Sequence[Reference]) -> dict[str, Any]:
+    """A register / lookup / compatibility request body. AVRO is the default ``schemaType`` and is left out."""
+    body: dict[str, Any] = {"schema": schema}
+    if schema_type != "AVRO":
+        body["schemaType"] = schema_type
+    if refs:
+        body["references"] = [{"name": r.name, "subject": r.subject, "version": r.version} for r in refs]
+    return body
+
+
+def refs_of(items: Iterable[Mapping[str, Any]]) -> list[Reference]:
+    return [Reference(str(r["name"]), str(r["subject"]), r.get("version")) for r in items]
+
+
+def _refs(c: Change, side: str = "after") -> set[str]:
+    doc = (c.after if side == "after" else c.before) or {}
+    return {str(r["subject"]) for r in doc.get("references", [])}
+
+
+def registers(c: Change) -> bool:
+    """A CREATE, or an UPDATE that changes the schema, its type or its references, registers a new version."""
+    if c.action is Action.CREATE:
+        return True
+    return c.action is Action.UPDATE and any(c.field_change(p) for p in REGISTER_FIELDS)
+
+
+def level_to_set(c: Change) -> str | None:
+    if c.action is Action.CREATE:
+        level = (c.after or {}).get("compatibility")
+        return str(level) if level else None
+    change = c.field_change("compatibility") if c.action is Action.UPDATE else None
+    return str(change.after) if change and change.after else None
+
+
+def direction(level: str | None) -> str:
+    """BACKWARD_TRANSITIVE -> BACKWARD; unset counts as NONE."""
+    return (level or "NONE").removesuffix("_TRANSITIVE")
+
+
+def waves(waits: Mapping[str, Iterable[str]]) -> list[list[str]]:
+    """Names in groups: each after the names it waits for (those that are keys too); sorted within a group."""
+    graph: TopologicalSorter[str] = TopologicalSorter()
+    for name, deps in waits.items():
+        graph.add(name, *(d for d in deps if d in waits and d != name))
+    graph.prepare()
+    out: list[list[str]] = []
+    while graph.is_active():
+        ready = sorted(graph.get_ready())
+        out.append(ready)
+        graph.done(*ready)
+    return out

@@ -57,7 +57,9 @@ def make_plan(directory: str | Path, clients: Clients, targets: Sequence[str] = 
     live = scope.narrow_live(found, loaded.topology)
     plan = scope.restrict(diff(topology, live), loaded.topology)
     if not plan.errors:
-        plan = replace(plan, errors=broker_check(plan, clients.admin))
+        checked = clients.registry.check_compatibility(plan)  # incompatible new schema versions are plan errors
+        plan = replace(plan, errors=broker_check(plan, clients.admin) + checked.errors,
+                       warnings=plan.warnings + checked.warnings)
     plan = replace(plan, warnings=loaded.warnings + plan.warnings)
     return PlanRun(loaded.topology, live, plan, loaded.warnings)
 
@@ -69,8 +71,10 @@ def check_applicable(plan: Plan, allow_delete: bool) -> None:
             details=plan.errors,
             hint="fix the topology (or the cluster) and run plan again",
         )
-    if plan.has_deletes and not allow_delete:
-        deletes = [f"{c.kind} {c.name}" for c in plan.changes if c.action.value == "delete"]
+    # A subject rollback soft-deletes versions (see kafkactl.diff_subjects): a delete too.
+    rollbacks = [f"subject {c.name}: versions after {f.after}" for c in plan.changes if (f := c.field_change("version"))]
+    if (plan.has_deletes or rollbacks) and not allow_delete:
+        deletes = [f"{c.kind} {c.name}" for c in plan.changes if c.action.value == "delete"] + rollbacks
         raise KafkactlError(
             f"the plan deletes {len(deletes)} resource(s); nothing was applied",
             details=tuple(deletes),
