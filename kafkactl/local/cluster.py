@@ -35,7 +35,7 @@ from kafkactl.local.components import (
     start,
     write_configs,
 )
-from kafkactl.local.health import BrokerProbe, http_ok, live_broker_ids, subjects_url
+from kafkactl.local.health import BrokerProbe, http_ok, live_broker_ids, poll_until_ready, subjects_url
 from kafkactl.local.layout import HOST, NODES, REGISTRY_URL, Layout, bootstrap_servers
 
 Progress = Callable[[str], None]
@@ -130,34 +130,15 @@ def _refuse_busy_ports(missing: list[Component]) -> None:
         )
 
 
-def _pending(probe: BrokerProbe) -> list[str]:
-    ids = set(probe.live_broker_ids())
-    waiting = [n.name for n in NODES if n.node_id not in ids]
-    waiting += [f"{n.name} metrics" for n in NODES if not http_ok(n.metrics_url)]
-    if not http_ok(subjects_url(REGISTRY_URL)):
-        waiting.append("registry")
-    return waiting
-
-
 def _wait_ready(layout: Layout, started: dict[str, subprocess.Popen[bytes]], progress: Progress) -> None:
     """Poll until everything is ready; fail fast when a process we started exits."""
     comps = {c.name: c for c in components(layout)}
     probe = BrokerProbe(Connection(bootstrap_servers=bootstrap_servers(), timeout_s=2.0))
-    begin = time.monotonic()
-    delay = 0.2
-    while True:
-        _raise_if_exited(comps, started)
-        waiting = _pending(probe)
-        if not waiting:
-            return
-        elapsed = time.monotonic() - begin
-        if elapsed > READY_TIMEOUT_S:
-            comp = comps[waiting[0].split()[0]]
-            raise LocalClusterError(f"{waiting[0]} did not become ready within {READY_TIMEOUT_S:.0f} s",
-                                    hint=f"full log: {comp.log}", details=log_tail(comp))
-        progress(f"waiting for {', '.join(waiting)} ({elapsed:.0f} s)")
-        time.sleep(delay)
-        delay = min(delay * 1.5, 1.0)
+    waiting = poll_until_ready(probe, lambda: _raise_if_exited(comps, started), progress, READY_TIMEOUT_S)
+    if waiting:
+        comp = comps[waiting[0].split()[0]]
+        raise LocalClusterError(f"{waiting[0]} did not become ready within {READY_TIMEOUT_S:.0f} s",
+                                hint=f"full log: {comp.log}", details=log_tail(comp))
 
 
 def _raise_if_exited(comps: dict[str, Component], started: dict[str, subprocess.Popen[bytes]]) -> None:

@@ -86,9 +86,7 @@ def cluster_id(layout: Layout) -> str:
 def write_configs(comp: Component) -> None:
     comp.directory.mkdir(parents=True, exist_ok=True)
     if comp.node is None:
-        (comp.directory / "config").mkdir(exist_ok=True)
-        (comp.directory / "config" / "application.properties").write_text(config.template("registry.properties"),
-                                                                             encoding="utf-8")
+        (comp.directory / "registry.properties").write_text(config.template("registry.properties"), encoding="utf-8")
         return
     props = config.server_properties(comp.node, NODES, comp.directory / "data")
     (comp.directory / "server.properties").write_text(props, encoding="utf-8")

@@ -62,10 +62,11 @@ def broker_command(java: Path, libs: Path, agent: Path, node: Node, node_dir: Pa
 
 
 def registry_command(java: Path, registry: Path, registry_dir: Path) -> list[str]:
-    """Apicurio in memory; it also reads ``config/application.properties`` under its working dir."""
+    """Apicurio, storing in memory, with the settings of ``registry.properties`` in ``registry_dir``."""
     return [
         str(java), f"-Xms{REGISTRY_HEAP}", f"-Xmx{REGISTRY_HEAP}", *_COMMON_JVM, marker(registry_dir),
         f"-Dquarkus.http.host={HOST}", f"-Dquarkus.http.port={REGISTRY_PORT}",
         f"-Dquarkus.management.host={HOST}", f"-Dquarkus.management.port={REGISTRY_MANAGEMENT_PORT}",
+        f"-Dquarkus.config.locations={registry_dir / 'registry.properties'}",
         "-jar", str(registry / "quarkus-run.jar"),
     ]

@@ -10,7 +10,8 @@ Rules:
 from __future__ import annotations
 
 import socket
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import httpx
@@ -18,6 +19,7 @@ import httpx
 from kafkactl.admin import Admin
 from kafkactl.connection import Connection
 from kafkactl.errors import KafkactlError
+from kafkactl.local.layout import NODES, REGISTRY_URL
 
 PROBE_TIMEOUT_S = 2.0
 
@@ -62,3 +64,33 @@ def live_broker_ids(bootstrap: Sequence[tuple[str, int]], conn: Connection) -> t
 
 def subjects_url(registry_url: str) -> str:
     return f"{registry_url.rstrip('/')}/subjects"
+
+
+def pending(probe: BrokerProbe) -> list[str]:
+    """What is not ready yet: node names missing from the cluster, metrics endpoints, the registry."""
+    ids = set(probe.live_broker_ids())
+    waiting = [n.name for n in NODES if n.node_id not in ids]
+    waiting += [f"{n.name} metrics" for n in NODES if not http_ok(n.metrics_url)]
+    if not http_ok(subjects_url(REGISTRY_URL)):
+        waiting.append("registry")
+    return waiting
+
+
+def poll_until_ready(
+    probe: BrokerProbe, on_poll: Callable[[], None], progress: Callable[[str], None], timeout_s: float
+) -> list[str]:
+    """Poll ``pending`` with a short backoff until all is ready or ``timeout_s`` passed; return what is still pending.
+
+    ``on_poll`` runs before every probe; it raises to stop early (a process exited).
+    """
+    begin = time.monotonic()
+    delay = 0.2
+    while True:
+        on_poll()
+        waiting = pending(probe)
+        elapsed = time.monotonic() - begin
+        if not waiting or elapsed > timeout_s:
+            return waiting
+        progress(f"waiting for {', '.join(waiting)} ({elapsed:.0f} s)")
+        time.sleep(delay)
+        delay = min(delay * 1.5, 1.0)

@@ -42,7 +42,14 @@ def read_pid(pid_file: Path) -> int | None:
 
 
 def is_ours(pid: int, marker: str) -> bool:
-    """True while ``pid`` runs and its command line holds ``marker`` (a zombie's cmdline is empty)."""
+    """True while ``pid`` runs and its command line holds ``marker`` (a zombie's cmdline is empty).
+
+    A child this process started is ours while it runs, even before its cmdline is readable
+    (right after exec, /proc/PID/cmdline can still be empty).
+    """
+    child = _children.get(pid)
+    if child is not None:
+        return child.poll() is None and marker in list(child.args)  # type: ignore[arg-type]
     try:
         args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
