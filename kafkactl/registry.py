@@ -20,6 +20,7 @@ Rules:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -92,7 +93,12 @@ class Registry:
 
     def _send(self, method: str, path: str, body: Any, params: Mapping[str, str] | None) -> httpx.Response:
         try:
-            return self.http.request(method, path, json=body, params=params)
+            try:
+                return self.http.request(method, path, json=body, params=params)
+            except httpx.RemoteProtocolError:
+                # A server may close a keep-alive connection just as a request goes out; every
+                # call here is idempotent in effect, so it is sent once more on a fresh connection.
+                return self.http.request(method, path, json=body, params=params)
         except httpx.TransportError as e:
             raise RegistryError(
                 f"cannot reach the schema registry at {self.url}: {transport_reason(e)}",
@@ -114,18 +120,21 @@ class Registry:
         """Latest versions, levels and normalised lookups of the subjects in scope: declared, plus owned live ones."""
         if not topology.subjects:
             return state
-        names = set(self.call("GET", "subjects"))
+        # The listing finds owned, undeclared subjects; it may be capped (Apicurio's
+        # apicurio.ccompat.max-subjects, 1000 by default), so declared and referenced
+        # subjects are read whether it lists them or not.
+        owned = {s for s in self.call("GET", "subjects") if topology.owns_subject(s)}
         global_level = self.call("GET", "config").get("compatibilityLevel")
-        existing = sorted((set(topology.subjects) & names) | {s for s in names if topology.owns_subject(s)})
-        referenced = sorted({r.subject for spec in topology.subjects.values() for r in spec.references} & names)
-        latest = self.latest_versions(sorted(set(existing) | set(referenced)))
+        referenced = {r.subject for spec in topology.subjects.values() for r in spec.references}
+        latest = self.latest_versions(sorted(set(topology.subjects) | owned | referenced))
+        existing = sorted(s for s in set(topology.subjects) | owned if s in latest)
         levels = self._pool(self.subject_level, existing)
         ref_versions = {s: latest[s].version for s in referenced if s in latest}
         declared = [topology.subjects[s] for s in existing if s in topology.subjects]
-        matches = self._pool(lambda spec: self.lookup(spec, ref_versions), declared)
+        matches = self._pool(lambda spec: self.lookup(spec, ref_versions, latest[spec.subject]), declared)
         return replace(
             state,
-            subjects=MappingProxyType({s: latest[s] for s in existing if s in latest}),
+            subjects=MappingProxyType({s: latest[s] for s in existing}),
             subject_compatibility=MappingProxyType({s: lv for s, lv in zip(existing, levels, strict=True) if lv}),
             global_compatibility=global_level,
             schema_matches=MappingProxyType({d.subject: v for d, v in zip(declared, matches, strict=True) if v}),
@@ -174,11 +183,19 @@ class Registry:
         doc = self.call("GET", f"config/{q(subject)}", missing_ok=True)
         return None if doc is None else doc.get("compatibilityLevel") or doc.get("compatibility")
 
-    def lookup(self, spec: SubjectSpec, ref_versions: Mapping[str, int]) -> int | None:
-        """The version under which the registry holds the desired schema after normalisation; None if none."""
-        refs = [Reference(r.name, r.subject, r.version or ref_versions.get(r.subject)) for r in spec.references]
+    def lookup(self, spec: SubjectSpec, ref_versions: Mapping[str, int], latest: LiveSubject | None = None) -> int | None:
+        """The version under which the registry holds the desired schema after normalisation; None if none.
+
+        A desired schema structurally identical to the latest (same parsed JSON, or the same
+        Protobuf text, and the same references) is that version without asking: the
+        registry's normalisation can't tell identical schemas apart. Only other texts are
+        looked up, which saves one call per unchanged subject.
+        """
+        refs = tuple(Reference(r.name, r.subject, r.version or ref_versions.get(r.subject)) for r in spec.references)
         if any(r.version is None for r in refs):
             return None  # it references a subject not registered yet: it can't be registered here either
+        if latest is not None and latest.references == refs and same_schema(spec, latest):
+            return latest.version
         doc = self.call("POST", f"subjects/{q(spec.subject)}", schema_body(spec.schema_type, spec.schema, refs),
                         params={"normalize": "true"}, missing_ok=True)
         return None if doc is None else int(doc["version"])
@@ -380,6 +397,22 @@ def live_subject(subject: str, doc: Mapping[str, Any]) -> LiveSubject:
         version=int(doc["version"]),
         references=tuple(Reference(r["name"], r["subject"], int(r["version"])) for r in doc.get("references") or []),
     )
+
+
+def same_schema(spec: SubjectSpec, live: LiveSubject) -> bool:
+    """Identical schemas: the same type and the same parsed JSON (Avro, JSON Schema) or Protobuf text."""
+    if spec.schema_type != live.schema_type:
+        return False
+    if spec.schema_type == "PROTOBUF":
+        return spec.schema.strip() == live.schema.strip()
+    try:  # dumped again, so 1, 1.0 and true stay different while key order does not matter
+        return _sorted_json(spec.schema) == _sorted_json(live.schema)
+    except ValueError:
+        return False
+
+
+def _sorted_json(text: str) -> str:
+    return json.dumps(json.loads(text), sort_keys=True)
 
 
 def schema_body(schema_type: str, schema: str, refs: Sequence[Reference]) -> dict[str, Any]:

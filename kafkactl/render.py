@@ -73,6 +73,8 @@ def _render_field(f: FieldChange, console: Console) -> None:
         _render_schema_diff(str(f.before or ""), str(f.after or ""), console)
         return
     key = _config_key(f.path)
+    if isinstance(f.before, list) or isinstance(f.after, list):  # schema references
+        f = FieldChange(f.path, _list_text(f.before or []), _list_text(f.after or []))
     if f.before is None:
         console.print(Text.assemble(("      + ", "green"), f"{f.path}: {value_text(key, f.after)}"))
     elif f.after is None:
@@ -103,10 +105,20 @@ def _flatten(values: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any
         if isinstance(v, Mapping):
             out += _flatten(v, f"{prefix}{k}.")
         elif isinstance(v, list | tuple):
-            out.append((f"{prefix}{k}", ", ".join(str(x) for x in v) if v else "[]"))
+            out.append((f"{prefix}{k}", _list_text(v)))
         else:
             out.append((f"{prefix}{k}", v))
     return out
+
+
+def _list_text(values: Sequence[Any]) -> str:
+    """A list on one line; a schema reference as ``name=subject@version`` (``latest``: resolved at apply)."""
+    return ", ".join(_ref_text(v) if isinstance(v, Mapping) else str(v) for v in values) if values else "[]"
+
+
+def _ref_text(ref: Mapping[str, Any]) -> str:
+    version = ref.get("version")
+    return f"{ref.get('name')}={ref.get('subject')}@{'latest' if version is None else version}"
 
 
 def _config_key(path: str) -> str:

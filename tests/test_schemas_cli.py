@@ -1,0 +1,286 @@
+"""Schemas as code through the CLI, against the real Kafka cluster and schema registry (Apicurio locally).
+
+Every test writes its own topology and schema files under tmp_path, uses unique
+topic and subject names, and checks the registry and the cluster directly (plain
+HTTP, the admin client), not through the code under test. The key assertion is
+always: apply, then plan again, and the plan is empty.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+from kafkactl.admin import Admin
+from kafkactl.cli.main import main
+from kafkactl.connection import Connection
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+def avro(name: str, namespace: str, *fields: dict[str, Any]) -> str:
+    return json.dumps({"type": "record", "name": name, "namespace": namespace, "fields": list(fields)}, indent=2)
+
+
+A = {"name": "a", "type": "string"}
+B_OPTIONAL = {"name": "b", "type": "int", "default": 0}
+C_REQUIRED = {"name": "c", "type": "int"}
+
+
+@pytest.fixture
+def sr(cluster: Connection) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=cluster.schema_registry_url + "/", timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def kctl(cluster: Connection, capsys: pytest.CaptureFixture[str]) -> Run:
+    """``kctl("plan", dir, "--json")``: runs the CLI in-process against the test cluster; (exit code, stdout, stderr)."""
+
+    def run(*args: str, registry_url: str | None = None) -> tuple[int, str, str]:
+        capsys.readouterr()
+        conn = ["--bootstrap-servers", cluster.bootstrap_servers,
+                "--schema-registry-url", registry_url or cluster.schema_registry_url]
+        code = main([*args, *conn])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def write(root: Path, topology: str, schemas: dict[str, str]) -> str:
+    """A topology dir with one YAML file, and schema files in ``root/schemas``; returns the dir."""
+    (root / "topology").mkdir(parents=True, exist_ok=True)
+    (root / "schemas").mkdir(exist_ok=True)
+    (root / "topology" / "main.yaml").write_text(topology, encoding="utf-8")
+    for name, text in schemas.items():
+        (root / "schemas" / name).write_text(text, encoding="utf-8")
+    return str(root / "topology")
+
+
+def topic_yaml(topic: str, schema_file: str = "v.avsc", level: str = "BACKWARD") -> str:
+    return f"""
+defaults:
+  partitions: 1
+  replication_factor: 1
+topics:
+  {topic}:
+    value_schema: ../schemas/{schema_file}
+    compatibility: {level}
+"""
+
+
+def plan_json(kctl: Run, directory: str) -> dict[str, Any]:
+    code, out, err = kctl("plan", directory, "--json")
+    doc: dict[str, Any] = json.loads(out)
+    assert code == (1 if doc["errors"] else 0), err
+    return doc
+
+
+def changes(doc: dict[str, Any]) -> list[tuple[str, str, str, list[str]]]:
+    return [(c["kind"], c["name"], c["action"], [f["path"] for f in c["fields"]]) for c in doc["changes"]]
+
+
+def apply_ok(kctl: Run, directory: str, *flags: str) -> str:
+    code, out, err = kctl("apply", directory, "--auto-approve", *flags)
+    assert code == 0, out + err
+    return out
+
+
+def assert_converged(kctl: Run, directory: str) -> None:
+    code, out, err = kctl("plan", directory, "--detailed-exitcode")
+    assert code == 0, out + err
+    assert "No changes." in out
+
+
+def versions(sr: httpx.Client, subject: str) -> list[int]:
+    r = sr.get(f"subjects/{quote(subject, safe='')}/versions")
+    return list(r.json()) if r.status_code == 200 else []
+
+
+def latest(sr: httpx.Client, subject: str) -> dict[str, Any]:
+    doc: dict[str, Any] = sr.get(f"subjects/{quote(subject, safe='')}/versions/latest").raise_for_status().json()
+    return doc
+
+
+def level(sr: httpx.Client, subject: str) -> str:
+    return str(sr.get(f"config/{quote(subject, safe='')}").raise_for_status().json()["compatibilityLevel"])
+
+
+def test_avro_json_protobuf_and_a_reference_apply_then_plan_empty(
+    kctl: Run, sr: httpx.Client, unique_name: Callable[[str], str], tmp_path: Path
+) -> None:
+    base = unique_name("fmt")
+    ns = "n" + base.replace("-", "")
+    topology = f"""
+defaults:
+  partitions: 1
+  replication_factor: 1
+  compatibility: BACKWARD
+topics:
+  {base}.orders:
+    value_schema: ../schemas/order.avsc
+  {base}.events:
+    value_schema: ../schemas/event.json
+  {base}.clicks:
+    value_schema: ../schemas/click.proto
+    compatibility: FULL
+subjects:
+  {ns}.Money:
+    schema: ../schemas/money.avsc
+"""
+    money = avro("Money", ns, {"name": "cents", "type": "long"}, {"name": "currency", "type": "string"})
+    order = avro("Order", ns, {"name": "id", "type": "string"}, {"name": "total", "type": f"{ns}.Money"})
+    event = json.dumps({"$schema": "http://json-schema.org/draft-07/schema#", "type": "object",
+                        "properties": {"id": {"type": "string"}}, "required": ["id"]}, indent=2)
+    click = f'syntax = "proto3";\npackage {ns};\n\nmessage Click {{\n  string id = 1;\n  int64 at = 2;\n}}\n'
+    d = write(tmp_path, topology, {"money.avsc": money, "order.avsc": order, "event.json": event, "click.proto": click})
+
+    doc = plan_json(kctl, d)
+    subjects = [name for kind, name, action, _ in changes(doc) if kind == "subject" and action == "create"]
+    assert subjects.index(f"{ns}.Money") < subjects.index(f"{base}.orders-value")  # referenced first
+    apply_ok(kctl, d)
+    assert_converged(kctl, d)
+
+    assert latest(sr, f"{base}.events-value").get("schemaType") == "JSON"
+    assert latest(sr, f"{base}.clicks-value").get("schemaType") == "PROTOBUF"
+    assert latest(sr, f"{base}.orders-value")["references"] == [
+        {"name": f"{ns}.Money", "subject": f"{ns}.Money", "version": 1}]
+    assert level(sr, f"{base}.clicks-value") == "FULL"
+    assert level(sr, f"{base}.orders-value") == "BACKWARD"
+
+
+def test_compatible_change_is_an_update_with_a_diff_and_a_new_version(
+    kctl: Run, sr: httpx.Client, unique_name: Callable[[str], str], tmp_path: Path
+) -> None:
+    topic = unique_name("compat")
+    subject = f"{topic}-value"
+    d = write(tmp_path, topic_yaml(topic), {"v.avsc": avro("Ev", "x", A)})
+    apply_ok(kctl, d)
+    write(tmp_path, topic_yaml(topic), {"v.avsc": avro("Ev", "x", A, B_OPTIONAL)})
+
+    doc = plan_json(kctl, d)
+    assert changes(doc) == [("subject", subject, "update", ["schema"])]
+    code, out, _ = kctl("plan", d)
+    assert code == 0
+    assert '+      "default": 0' in out.replace("          ", "")  # the unified diff of the canonical text
+    apply_ok(kctl, d)
+    assert versions(sr, subject) == [1, 2]
+    assert json.loads(latest(sr, subject)["schema"])["fields"][1] == B_OPTIONAL
+    assert_converged(kctl, d)
+
+
+def test_incompatible_change_is_a_plan_error_and_nothing_is_applied(
+    kctl: Run, sr: httpx.Client, admin: Admin, unique_name: Callable[[str], str], tmp_path: Path
+) -> None:
+    topic, newcomer = unique_name("incompat"), unique_name("incompat-new")
+    subject = f"{topic}-value"
+    d = write(tmp_path, topic_yaml(topic), {"v.avsc": avro("Ev", "x", A)})
+    apply_ok(kctl, d)
+    # a required field without a default breaks BACKWARD; a new topic rides along in the same plan
+    write(tmp_path, topic_yaml(topic) + f"  {newcomer}: {{}}\n", {"v.avsc": avro("Ev", "x", A, C_REQUIRED)})
+
+    doc = plan_json(kctl, d)
+    assert len(doc["errors"]) == 1
+    assert doc["errors"][0].startswith(f"subject {subject}: the new schema is incompatible with the latest version "
+                                       "under BACKWARD: ")
+    code, _, err = kctl("apply", d, "--auto-approve")
+    assert code == 1
+    assert "nothing was applied" in err
+    assert newcomer not in admin.list_topics()
+    assert versions(sr, subject) == [1]
+
+
+def test_redeclaring_an_older_version_rolls_back_to_it(
+    kctl: Run, sr: httpx.Client, unique_name: Callable[[str], str], tmp_path: Path
+) -> None:
+    topic = unique_name("rollback")
+    subject = f"{topic}-value"
+    v1, v2 = avro("Ev", "x", A), avro("Ev", "x", A, B_OPTIONAL)
+    d = write(tmp_path, topic_yaml(topic), {"v.avsc": v1})
+    apply_ok(kctl, d)
+    write(tmp_path, topic_yaml(topic), {"v.avsc": v2})
+    apply_ok(kctl, d)
+    write(tmp_path, topic_yaml(topic), {"v.avsc": v1})
+
+    doc = plan_json(kctl, d)
+    (change,) = doc["changes"]
+    assert (change["action"], change["fields"]) == ("update", [{"path": "version", "before": 2, "after": 1}])
+    assert "rolls back" in change["warnings"][0]
+    code, _, err = kctl("apply", d, "--auto-approve")
+    assert code == 1 and "--allow-delete" in err
+    assert versions(sr, subject) == [1, 2]
+    apply_ok(kctl, d, "--allow-delete")
+    assert versions(sr, subject) == [1]
+    assert json.loads(latest(sr, subject)["schema"]) == json.loads(v1)
+    assert_converged(kctl, d)
+
+
+def test_compatibility_drift_is_planned_back(
+    kctl: Run, sr: httpx.Client, unique_name: Callable[[str], str], tmp_path: Path
+) -> None:
+    topic = unique_name("drift")
+    subject = f"{topic}-value"
+    d = write(tmp_path, topic_yaml(topic, level="FULL"), {"v.avsc": avro("Ev", "x", A)})
+    apply_ok(kctl, d)
+    sr.put(f"config/{subject}", json={"compatibility": "NONE"}).raise_for_status()  # out of band
+
+    doc = plan_json(kctl, d)
+    (change,) = doc["changes"]
+    assert change["fields"] == [{"path": "compatibility", "before": "NONE", "after": "FULL"}]
+    apply_ok(kctl, d)
+    assert level(sr, subject) == "FULL"
+    assert_converged(kctl, d)
+
+
+def test_removed_subject_is_soft_deleted_with_allow_delete(
+    kctl: Run, sr: httpx.Client, unique_name: Callable[[str], str], tmp_path: Path
+) -> None:
+    topic, keep = unique_name("gone"), unique_name("kept")
+    keep_block = f"  {keep}:\n    value_schema: ../schemas/v.avsc\n    compatibility: BACKWARD\n"
+    d = write(tmp_path, topic_yaml(topic) + keep_block, {"v.avsc": avro("Ev", "x", A)})
+    apply_ok(kctl, d)
+    # the topic stays declared, its schema goes: its subject is owned and no longer declared
+    write(tmp_path, topic_yaml(keep) + f"  {topic}: {{}}\n", {"v.avsc": avro("Ev", "x", A)})
+
+    doc = plan_json(kctl, d)
+    assert changes(doc) == [("subject", f"{topic}-value", "delete", [])]
+    code, _, err = kctl("apply", d, "--auto-approve")
+    assert code == 1 and "--allow-delete" in err
+    apply_ok(kctl, d, "--allow-delete")
+    assert f"{topic}-value" not in sr.get("subjects").json()
+    assert_converged(kctl, d)
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])  # nothing listens once the socket closes
+
+
+def test_registry_down_is_a_one_line_error(kctl: Run, unique_name: Callable[[str], str], tmp_path: Path) -> None:
+    topic = unique_name("down")
+    d = write(tmp_path, topic_yaml(topic), {"v.avsc": avro("Ev", "x", A)})
+    url = f"http://user:s3cret@127.0.0.1:{closed_port()}/apis/ccompat/v7"
+    code, out, err = kctl("plan", d, registry_url=url)
+    assert code == 1
+    first = err.strip().splitlines()[0]
+    assert first.startswith(f"Error: cannot reach the schema registry at http://127.0.0.1:{url.rsplit(':', 1)[1]}")
+    assert "s3cret" not in out + err
+
+
+def test_topics_only_topology_plans_with_the_registry_down(
+    kctl: Run, unique_name: Callable[[str], str], tmp_path: Path
+) -> None:
+    topic = unique_name("noschema")
+    d = write(tmp_path, f"defaults: {{partitions: 1, replication_factor: 1}}\ntopics:\n  {topic}: {{}}\n", {})
+    code, out, err = kctl("plan", d, "--json", registry_url=f"http://127.0.0.1:{closed_port()}")
+    assert code == 0, err
+    assert changes(json.loads(out)) == [("topic", topic, "create", [])]
