@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -30,7 +32,7 @@ import yaml
 from kafkactl.admin import Admin
 from kafkactl.errors import KafkactlError, UsageError
 from kafkactl.folding import Folded, fold
-from kafkactl.model import ClusterSpec, LiveState, LiveSubject, TemplateInfo, Topology, matches_any
+from kafkactl.model import ClusterSpec, LiveState, LiveSubject, TemplateInfo, Topology, freeze, matches_any
 from kafkactl.reader import read_live
 from kafkactl.registry import Registry
 from kafkactl.units import canonical, human
@@ -39,6 +41,7 @@ SCHEMA_DIR = "schemas"
 EXTENSIONS = {"AVRO": ".avsc", "JSON": ".json", "PROTOBUF": ".proto"}
 INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
 TOPOLOGY_SUFFIXES = (".yaml", ".yml")
+LEVEL_READERS = 8  # concurrent per-subject compatibility reads
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,28 @@ def scope(includes: Sequence[str], templates: Sequence[str]) -> Topology:
 
 
 def read(admin: Admin, registry: Registry | None, includes: Sequence[str], templates: Sequence[str]) -> LiveState:
-    return read_live(scope(includes, templates), admin, registry)
+    """Topics and cluster configs through the plan's reader; subjects, which it reads only for declared ones, here."""
+    wanted = scope(includes, templates)
+    live = read_live(wanted, admin, None)
+    return live if registry is None else _read_subjects(registry, wanted, live)
+
+
+def _read_subjects(registry: Registry, wanted: Topology, live: LiveState) -> LiveState:
+    """Every subject the scope owns, plus (transitively) the subjects they reference, which must be declared too."""
+    names = sorted(s for s in registry.call("GET", "subjects") if wanted.owns_subject(s))
+    latest = registry.latest_versions(names)
+    todo = {r.subject for s in latest.values() for r in s.references} - set(latest)
+    while todo:
+        found = registry.latest_versions(sorted(todo))
+        latest.update(found)
+        todo = {r.subject for s in found.values() for r in s.references} - set(latest)
+    global_level = registry.call("GET", "config").get("compatibilityLevel")
+    with ThreadPoolExecutor(max_workers=LEVEL_READERS) as pool:
+        levels = dict(zip(latest, pool.map(registry.subject_level, latest), strict=True))
+    # Only levels that differ from the global one are written: the diff compares effective levels.
+    return replace(live, subjects=MappingProxyType(dict(sorted(latest.items()))), global_compatibility=global_level,
+                   subject_compatibility=freeze({s: lv for s, lv in levels.items() if lv and lv != global_level}),
+                   registry_read=True)
 
 
 def build(live: LiveState, templates: Sequence[str], includes: Sequence[str] = ()) -> Imported:
@@ -140,7 +164,7 @@ def _add_subjects(live: LiveState, folded: Folded, docs: _Docs) -> None:
 
 
 def _compat(live: LiveState, subject: str) -> str | None:
-    return live.subject_compatibility.get(subject) or live.subjects[subject].compatibility
+    return live.subject_compatibility.get(subject)
 
 
 def _simple_group(live: LiveState, subjects: Sequence[str]) -> str | bool | None:

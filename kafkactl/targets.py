@@ -11,10 +11,11 @@ configs), or ``tenant:ID``, which selects everything of one tenant:
 Rules:
 - No patterns means no restriction: every function here is then the identity,
   so an untargeted plan is exactly the plan without this module.
-- A targeted plan reads and fingerprints only what it targets: the topology
-  and the live state are narrowed *before* the diff, so the diff cannot plan,
-  nor the fingerprint cover, anything outside the targets. ``restrict`` filters
-  the changes once more, because scoping must never rest on one guard.
+- A targeted plan reads only the targeted topics from Kafka, and fingerprints
+  only what it targets: the topology and the live state are narrowed *before*
+  the diff, so the diff cannot plan, nor the fingerprint cover, anything outside
+  the targets (references of targeted subjects stay, as the diff resolves them).
+  ``restrict`` filters the changes once more: scoping never rests on one guard.
 - Cluster configs are in a targeted plan only when a glob matches the cluster's
   name (``cluster.name``, or ``cluster`` when it has none).
 """
@@ -156,6 +157,8 @@ class Targets:
         if not self.active:
             return live
         keep_subject: Callable[[str], bool] = lambda s: self.subject(s, topology)  # noqa: E731
+        referenced = {r.subject for spec in topology.subjects.values() if keep_subject(spec.subject)
+                      for r in spec.references}
         return replace(
             live,
             topics=_only(live.topics, lambda n: self.topic(n, topology)),
@@ -163,6 +166,7 @@ class Targets:
             subjects=_only(live.subjects, keep_subject),
             subject_compatibility=_only(live.subject_compatibility, keep_subject),
             schema_matches=_only(live.schema_matches, keep_subject),
+            reference_versions=_only(live.reference_versions, lambda s: s in referenced),
         )
 
     def restrict(self, plan: Plan, topology: Topology) -> Plan:

@@ -52,10 +52,11 @@ def make_plan(directory: str | Path, clients: Clients, targets: Sequence[str] = 
     """The plan for the topology in ``directory``; with ``targets``, only what they select is read and planned."""
     loaded = load(directory)
     scope = Targets.parse(targets)
-    topology = scope.narrow(loaded.topology)
-    found = read_live(topology, clients.admin, clients.registry, scope.topic_filter(loaded.topology))
+    # The registry is read for the whole topology (it skips the registry when nothing declares a subject,
+    # which a narrowed one may not), then narrowed; Kafka topics are read only where targeted.
+    found = read_live(loaded.topology, clients.admin, clients.registry, scope.topic_filter(loaded.topology))
     live = scope.narrow_live(found, loaded.topology)
-    plan = scope.restrict(diff(topology, live), loaded.topology)
+    plan = scope.restrict(diff(scope.narrow(loaded.topology), live), loaded.topology)
     if not plan.errors:
         checked = clients.registry.check_compatibility(plan)  # incompatible new schema versions are plan errors
         plan = replace(plan, errors=broker_check(plan, clients.admin) + checked.errors,

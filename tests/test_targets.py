@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import textwrap
+from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import pytest
 
+from kafkactl.admin import Admin
+from kafkactl.cli.main import main
+from kafkactl.connection import Connection
 from kafkactl.diff import diff
 from kafkactl.errors import UsageError
 from kafkactl.model import (
@@ -157,3 +164,62 @@ def test_subject_targets() -> None:
 def test_bad_patterns_are_usage_errors(bad: str) -> None:
     with pytest.raises(UsageError):
         Targets.parse([bad])
+
+
+# ---- against the real cluster -------------------------------------------------------------------
+
+
+def run(capsys: pytest.CaptureFixture[str], conn: Connection, *args: str) -> tuple[int, str, str]:
+    rc = main([*args, "--bootstrap-servers", conn.bootstrap_servers, "--schema-registry-url", conn.schema_registry_url])
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def planned(capsys: pytest.CaptureFixture[str], conn: Connection, d: Path, *extra: str) -> dict[str, Any]:
+    rc, out, err = run(capsys, conn, "plan", str(d), "--json", *extra)
+    assert rc == 0, err
+    return dict(json.loads(out))
+
+
+def names(doc: dict[str, Any]) -> list[str]:
+    return sorted(c["name"] for c in doc["changes"])
+
+
+def test_target_limits_plan_apply_and_the_saved_plans_scope(
+    tmp_path: Path, cluster: Connection, admin: Admin, unique_name: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = unique_name("tgt")
+    d = tmp_path / "topology"
+    d.mkdir()
+    (d / "t.yaml").write_text(textwrap.dedent(f"""\
+        cluster: {{brokers: 3, owns: ["{p}.*"]}}
+        defaults: {{partitions: 1, replication_factor: 3}}
+        topics: {{"{p}.a": {{}}, "{p}.b": {{}}}}
+        tenants:
+          templates: {{"{p}.msg.{{tenant}}": {{dlq: true}}}}
+          members: {{acme: , globex: }}
+        """), encoding="utf-8")
+    assert names(planned(capsys, cluster, d, "--target", f"{p}.a")) == [f"{p}.a"]
+    doc = planned(capsys, cluster, d, "--target", "tenant:acme", "--target", f"{p}.b")
+    assert names(doc) == [f"{p}.b", f"{p}.msg.acme", f"{p}.msg.acme.dlq"]
+    assert doc["targets"] == ["tenant:acme", f"{p}.b"]
+
+    rc, _, err = run(capsys, cluster, "apply", str(d), "--auto-approve", "--target", "tenant:acme")
+    assert rc == 0, err
+    assert {n for n in admin.list_topics() if n.startswith(p)} == {f"{p}.msg.acme", f"{p}.msg.acme.dlq"}
+
+    # A saved targeted plan is not made stale by changes outside its targets...
+    saved = tmp_path / "plan.json"
+    assert run(capsys, cluster, "plan", str(d), "--target", f"{p}.a", "--out", str(saved))[0] == 0
+    admin.alter_topic_configs([(f"{p}.msg.acme", {"retention.ms": "1000"})])
+    rc, _, err = run(capsys, cluster, "apply", str(d), "--plan", str(saved))
+    assert rc == 0, err
+    assert {n for n in admin.list_topics() if n.startswith(p)} == {f"{p}.a", f"{p}.msg.acme", f"{p}.msg.acme.dlq"}
+    # ...but is by changes inside them, and --target can't be mixed with --plan.
+    assert run(capsys, cluster, "plan", str(d), "--target", "tenant:acme", "--out", str(saved))[0] == 0
+    admin.alter_topic_configs([(f"{p}.msg.acme.dlq", {"retention.ms": "2000"})])
+    rc, _, err = run(capsys, cluster, "apply", str(d), "--plan", str(saved))
+    assert rc == 1 and "plan is stale" in err
+    assert run(capsys, cluster, "apply", str(d), "--plan", str(saved), "--target", "x")[0] == 64
+    rc, _, err = run(capsys, cluster, "plan", str(d), "--target", "tenant:Not_An_Id")
+    assert rc == 64 and "invalid tenant id" in err
