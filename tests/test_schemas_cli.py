@@ -284,3 +284,47 @@ def test_topics_only_topology_plans_with_the_registry_down(
     code, out, err = kctl("plan", d, "--json", registry_url=f"http://127.0.0.1:{closed_port()}")
     assert code == 0, err
     assert changes(json.loads(out)) == [("topic", topic, "create", [])]
+
+
+def test_level_direction_change_is_checked_under_the_new_level(
+    kctl: Run, sr: httpx.Client, unique_name: Callable[[str], str], tmp_path: Path
+) -> None:
+    topic = unique_name("direction")
+    subject = f"{topic}-value"
+    d = write(tmp_path, topic_yaml(topic), {"v.avsc": avro("Ev", "x", A)})
+    apply_ok(kctl, d)
+    # dropping `a` is BACKWARD-compatible, but not FORWARD: old readers need `a`
+    write(tmp_path, topic_yaml(topic, level="FORWARD"), {"v.avsc": avro("Ev", "x", B_OPTIONAL)})
+    doc = plan_json(kctl, d)
+    assert doc["errors"] == [f"subject {subject}: the new schema is incompatible with the latest version under "
+                             "FORWARD: reader_field_missing_default_value: a at /fields/0"]
+
+    write(tmp_path, topic_yaml(topic, level="FULL"), {"v.avsc": avro("Ev", "x", A, B_OPTIONAL)})
+    assert changes(plan_json(kctl, d)) == [("subject", subject, "update", ["schema", "compatibility"])]
+    apply_ok(kctl, d)
+    assert (versions(sr, subject), level(sr, subject)) == ([1, 2], "FULL")
+    assert_converged(kctl, d)
+
+
+def test_saved_plan_applies_and_goes_stale_when_a_subject_changes(
+    kctl: Run, sr: httpx.Client, unique_name: Callable[[str], str], tmp_path: Path
+) -> None:
+    topic = unique_name("saved")
+    subject = f"{topic}-value"
+    d = write(tmp_path, topic_yaml(topic), {"v.avsc": avro("Ev", "x", A)})
+    apply_ok(kctl, d)
+    write(tmp_path, topic_yaml(topic), {"v.avsc": avro("Ev", "x", A, B_OPTIONAL)})
+    saved = str(tmp_path / "plan.json")
+    assert kctl("plan", d, "--out", saved)[0] == 0
+    # someone registers another version out of band: the saved plan no longer describes the registry
+    other = avro("Ev", "x", A, {"name": "z", "type": "string", "default": ""})
+    sr.post(f"subjects/{subject}/versions", json={"schema": other}).raise_for_status()
+    code, _, err = kctl("apply", d, "--plan", saved)
+    assert code == 1 and "plan is stale" in err
+    assert versions(sr, subject) == [1, 2]
+
+    assert kctl("plan", d, "--out", saved)[0] == 0
+    code, out, err = kctl("apply", d, "--plan", saved)
+    assert code == 0, out + err
+    assert versions(sr, subject) == [1, 2, 3]
+    assert_converged(kctl, d)
