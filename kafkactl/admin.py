@@ -136,10 +136,16 @@ class Admin:
         return {name: self._config_result(name, fut) for name, fut in futures.items()}
 
     def describe_cluster_configs(self) -> dict[str, ConfigValue]:
-        """The cluster-wide default broker resource (BROKER "")."""
-        res = ConfigResource(ResourceType.BROKER, "")
-        fut = self._client.describe_configs([res], request_timeout=self.timeout)[res]
-        return self._config_result("cluster", fut)
+        """Broker configs as one broker reports them; cluster-wide values have source DYNAMIC_DEFAULT_BROKER_CONFIG.
+
+        librdkafka refuses the cluster-wide resource BROKER "" (confluent-kafka-go#396),
+        so we describe the lowest broker id: where no per-broker override exists, its
+        entries show the cluster-wide dynamic value with that source.
+        """
+        broker_id = min(self.cluster_info().broker_ids, default=None)
+        if broker_id is None:
+            raise ClusterError("the cluster reports no brokers")
+        return self.describe_broker_configs(broker_id)
 
     def describe_broker_configs(self, broker_id: int) -> dict[str, ConfigValue]:
         res = ConfigResource(ResourceType.BROKER, str(broker_id))
@@ -227,13 +233,33 @@ class Admin:
         )
 
     def alter_cluster_configs(self, configs: Mapping[str, str | None], validate_only: bool = False) -> list[Outcome]:
-        res = _incremental(ResourceType.BROKER, "", configs)
-        return self._run_batches(
-            [[res]],
-            lambda chunk: self._client.incremental_alter_configs(
-                list(chunk), request_timeout=self.timeout * 3, validate_only=validate_only
-            ),
-        )
+        """Incrementally alter the cluster-wide default broker resource (BROKER "").
+
+        librdkafka (so confluent-kafka) refuses an empty broker resource name
+        (confluent-kafka-go#396), and kafka-python's public API too; we build
+        kafka-python's IncrementalAlterConfigs request for it. kafka-python is pinned,
+        and the cluster tests exercise this path.
+        """
+        from kafkactl import kafka_python_bridge  # lazily: only cluster-config changes need it
+
+        try:
+            error = kafka_python_bridge.alter_cluster_default(self.conn, configs, validate_only)
+        except kafka_python_bridge.BridgeError as e:
+            raise ClusterError(f"cannot alter cluster-wide broker configs: {e}") from None
+        if error is None and not validate_only:
+            self._await_cluster_configs(configs)
+        return [Outcome("cluster", error)]
+
+    def _await_cluster_configs(self, configs: Mapping[str, str | None]) -> None:
+        """Brokers apply cluster-wide changes asynchronously; wait (bounded backoff) until one reports them."""
+        deadline = time.monotonic() + self.timeout * 3
+        delay = 0.05
+        while time.monotonic() < deadline:
+            live = self.describe_cluster_configs()
+            if all(_cluster_value(live.get(k)) == v for k, v in configs.items()):
+                return
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
 
     def _run_batches(self, chunks: Iterable[Sequence[Any]], call: Any) -> list[Outcome]:
         """Send every chunk (all in flight at once), then wait on every future; one Outcome per resource."""
@@ -252,6 +278,10 @@ class Admin:
             except (KafkaException, concurrent.futures.TimeoutError) as e:
                 outcomes.append(Outcome(name, _reason(e)))
         return outcomes
+
+
+def _cluster_value(v: ConfigValue | None) -> str | None:
+    return v.value if v is not None and v.source == "DYNAMIC_DEFAULT_BROKER_CONFIG" else None
 
 
 def _partition_count(md: Any, name: str) -> int | None:

@@ -2,8 +2,8 @@
 
 Rules (ARCHITECTURE section 4):
 - Only dynamic live configs count as set (the reader already dropped the rest):
-  declared keys that differ are SET; live-only keys are reverted (DELETE), so a
-  broker default is never a diff.
+  declared keys that differ are SET; live-only topic keys are reverted (DELETE), so a
+  broker default is never a diff. Cluster-wide configs: only declared keys are managed.
 - Partition increase is an update with an ordering warning; a decrease is an
   error. A replication-factor change is an error. Never delete and recreate.
 - Unknown config keys (not reported by the live broker), read-only or sensitive
@@ -92,7 +92,10 @@ def _diff_cluster(desired: Topology, live: LiveState, acc: _Acc) -> None:
             acc.errors.append(f"cluster config {key}: read-only, it cannot be changed dynamically (set it in server.properties)")
         elif key in live.cluster_sensitive:
             acc.errors.append(f"cluster config {key}: sensitive; kafkactl does not store secrets in plans, set it with kafka-configs")
-    have = {k: v for k, v in live.cluster_configs.items() if k not in live.cluster_sensitive}
+    # Only declared keys are managed: undeclared live cluster-wide values are left alone.
+    # Kafka 4 writes min.insync.replicas as a cluster-wide dynamic config when storage is
+    # formatted, so reverting undeclared keys would silently weaken durability.
+    have = {k: v for k, v in live.cluster_configs.items() if k in want and k not in live.cluster_sensitive}
     fields = _config_fields(want, have, frozenset())
     if fields:
         name = desired.cluster.name or "cluster"

@@ -68,8 +68,7 @@ def make_plan(directory: str | Path, clients: Clients, targets: Sequence[str] = 
 def check_applicable(plan: Plan, allow_delete: bool) -> None:
     if plan.errors:
         raise UnsupportedChange(
-            f"the plan has {len(plan.errors)} error(s); nothing was applied",
-            details=plan.errors,
+            f"the plan has {len(plan.errors)} error(s), listed above; nothing was applied",
             hint="fix the topology (or the cluster) and run plan again",
         )
     # A subject rollback soft-deletes versions (see kafkactl.diff_subjects): a delete too.

@@ -1,0 +1,82 @@
+"""The human plan output, compared as exact text for a fixed scenario."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from kafkactl.plan import Action, Change, ChangeOutcome, FieldChange, Plan
+from kafkactl.render import apply_summary, render_outcomes, render_plan
+
+
+def text(plan: Plan, name: str | None = "chat-platform") -> str:
+    buf = io.StringIO()
+    render_plan(plan, Console(file=buf, width=120, no_color=True, highlight=False, soft_wrap=True), name)
+    return buf.getvalue()
+
+
+PLAN = Plan(
+    cluster_id="abc",
+    fingerprint="sha256:0",
+    changes=(
+        Change("topic", "chat.messages.acme", Action.CREATE, None,
+               {"partitions": 12, "replication_factor": 3, "configs": {"retention.ms": "2592000000"}}),
+        Change("topic", "chat.events", Action.UPDATE, {}, {}, (
+            FieldChange("partitions", 6, 12),
+            FieldChange("configs.retention.ms", "86400000", "604800000"),
+            FieldChange("configs.segment.bytes", "1048576", None),
+            FieldChange("configs.cleanup.policy", None, "delete"),
+        )),
+        Change("topic", "chat.messages.gone", Action.DELETE, {"partitions": 1}, None),
+    ),
+    warnings=("topic chat.events: adding partitions remaps keys",),
+)
+
+EXPECTED = """\
+kafkactl will perform the following actions on cluster chat-platform (abc):
+
+  + topic chat.messages.acme
+      + partitions: 12
+      + replication_factor: 3
+      + configs.retention.ms: 2592000000 (30d)
+
+  ~ topic chat.events
+      ~ partitions: 6 → 12
+      ~ configs.retention.ms: 86400000 (1d) → 604800000 (7d)
+      - configs.segment.bytes: 1048576 (1MiB) → (default)
+      + configs.cleanup.policy: delete
+
+  - topic chat.messages.gone
+
+Plan: 1 to add, 1 to change, 1 to destroy.
+
+Warnings:
+  ! topic chat.events: adding partitions remaps keys
+"""
+
+
+def test_human_plan_exact_text() -> None:
+    assert text(PLAN) == EXPECTED
+
+
+def test_no_changes_text() -> None:
+    assert text(Plan("abc", "sha256:0")) == "No changes. The cluster matches the topology.\n"
+
+
+def test_errors_are_listed_and_say_nothing_applies() -> None:
+    out = text(Plan("abc", "sha256:0", errors=("topic t: cannot decrease partitions from 5 to 2",)))
+    assert out == "\nErrors (1): nothing will be applied.\n  ✗ topic t: cannot decrease partitions from 5 to 2\n"
+
+
+def test_outcomes_and_summary() -> None:
+    create, update, delete = PLAN.changes
+    outcomes = [ChangeOutcome(create), ChangeOutcome(update, "POLICY_VIOLATION: no"), ChangeOutcome(delete)]
+    buf = io.StringIO()
+    render_outcomes(outcomes, Console(file=buf, width=120, no_color=True))
+    assert buf.getvalue() == (
+        "  ✓ topic chat.messages.acme: created\n"
+        "  ✗ topic chat.events: update failed: POLICY_VIOLATION: no\n"
+        "  ✓ topic chat.messages.gone: deleted\n"
+    )
+    assert apply_summary(outcomes) == "Apply complete! Resources: 1 added, 0 changed, 1 destroyed."
