@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -75,6 +76,32 @@ topics:
     value_schema: ../schemas/{schema_file}
     compatibility: {level}
 """
+
+
+@dataclass
+class EvTopic:
+    """One topic whose value subject holds the record ``x.Ev``; ``declare`` rewrites its files."""
+
+    kctl: Run
+    root: Path
+    topic: str
+
+    @property
+    def subject(self) -> str:
+        return f"{self.topic}-value"
+
+    def declare(self, *fields: dict[str, Any], level: str = "BACKWARD", extra: str = "") -> str:
+        return write(self.root, topic_yaml(self.topic, level=level) + extra, {"v.avsc": avro("Ev", "x", *fields)})
+
+    def applied(self, *fields: dict[str, Any], level: str = "BACKWARD") -> str:
+        d = self.declare(*fields, level=level)
+        apply_ok(self.kctl, d)
+        return d
+
+
+@pytest.fixture
+def ev(kctl: Run, unique_name: Callable[[str], str], tmp_path: Path) -> EvTopic:
+    return EvTopic(kctl, tmp_path, unique_name("ev"))
 
 
 def plan_json(kctl: Run, directory: str) -> dict[str, Any]:
@@ -158,57 +185,45 @@ subjects:
 
 
 def test_compatible_change_is_an_update_with_a_diff_and_a_new_version(
-    kctl: Run, sr: httpx.Client, unique_name: Callable[[str], str], tmp_path: Path
+    kctl: Run, sr: httpx.Client, ev: EvTopic
 ) -> None:
-    topic = unique_name("compat")
-    subject = f"{topic}-value"
-    d = write(tmp_path, topic_yaml(topic), {"v.avsc": avro("Ev", "x", A)})
-    apply_ok(kctl, d)
-    write(tmp_path, topic_yaml(topic), {"v.avsc": avro("Ev", "x", A, B_OPTIONAL)})
+    d = ev.applied(A)
+    ev.declare(A, B_OPTIONAL)
 
     doc = plan_json(kctl, d)
-    assert changes(doc) == [("subject", subject, "update", ["schema"])]
+    assert changes(doc) == [("subject", ev.subject, "update", ["schema"])]
     code, out, _ = kctl("plan", d)
     assert code == 0
     assert '+      "default": 0' in out.replace("          ", "")  # the unified diff of the canonical text
     apply_ok(kctl, d)
-    assert versions(sr, subject) == [1, 2]
-    assert json.loads(latest(sr, subject)["schema"])["fields"][1] == B_OPTIONAL
+    assert versions(sr, ev.subject) == [1, 2]
+    assert json.loads(latest(sr, ev.subject)["schema"])["fields"][1] == B_OPTIONAL
     assert_converged(kctl, d)
 
 
 def test_incompatible_change_is_a_plan_error_and_nothing_is_applied(
-    kctl: Run, sr: httpx.Client, admin: Admin, unique_name: Callable[[str], str], tmp_path: Path
+    kctl: Run, sr: httpx.Client, admin: Admin, ev: EvTopic, unique_name: Callable[[str], str]
 ) -> None:
-    topic, newcomer = unique_name("incompat"), unique_name("incompat-new")
-    subject = f"{topic}-value"
-    d = write(tmp_path, topic_yaml(topic), {"v.avsc": avro("Ev", "x", A)})
-    apply_ok(kctl, d)
+    newcomer = unique_name("incompat-new")
+    d = ev.applied(A)
     # a required field without a default breaks BACKWARD; a new topic rides along in the same plan
-    write(tmp_path, topic_yaml(topic) + f"  {newcomer}: {{}}\n", {"v.avsc": avro("Ev", "x", A, C_REQUIRED)})
+    ev.declare(A, C_REQUIRED, extra=f"  {newcomer}: {{}}\n")
 
     doc = plan_json(kctl, d)
     assert len(doc["errors"]) == 1
-    assert doc["errors"][0].startswith(f"subject {subject}: the new schema is incompatible with the latest version "
-                                       "under BACKWARD: ")
+    assert doc["errors"][0].startswith(f"subject {ev.subject}: the new schema is incompatible with the latest "
+                                       "version under BACKWARD: ")
     code, _, err = kctl("apply", d, "--auto-approve")
     assert code == 1
     assert "nothing was applied" in err
     assert newcomer not in admin.list_topics()
-    assert versions(sr, subject) == [1]
+    assert versions(sr, ev.subject) == [1]
 
 
-def test_redeclaring_an_older_version_rolls_back_to_it(
-    kctl: Run, sr: httpx.Client, unique_name: Callable[[str], str], tmp_path: Path
-) -> None:
-    topic = unique_name("rollback")
-    subject = f"{topic}-value"
-    v1, v2 = avro("Ev", "x", A), avro("Ev", "x", A, B_OPTIONAL)
-    d = write(tmp_path, topic_yaml(topic), {"v.avsc": v1})
-    apply_ok(kctl, d)
-    write(tmp_path, topic_yaml(topic), {"v.avsc": v2})
-    apply_ok(kctl, d)
-    write(tmp_path, topic_yaml(topic), {"v.avsc": v1})
+def test_redeclaring_an_older_version_rolls_back_to_it(kctl: Run, sr: httpx.Client, ev: EvTopic) -> None:
+    d = ev.applied(A)
+    ev.applied(A, B_OPTIONAL)
+    ev.declare(A)
 
     doc = plan_json(kctl, d)
     (change,) = doc["changes"]
@@ -216,27 +231,22 @@ def test_redeclaring_an_older_version_rolls_back_to_it(
     assert "rolls back" in change["warnings"][0]
     code, _, err = kctl("apply", d, "--auto-approve")
     assert code == 1 and "--allow-delete" in err
-    assert versions(sr, subject) == [1, 2]
+    assert versions(sr, ev.subject) == [1, 2]
     apply_ok(kctl, d, "--allow-delete")
-    assert versions(sr, subject) == [1]
-    assert json.loads(latest(sr, subject)["schema"]) == json.loads(v1)
+    assert versions(sr, ev.subject) == [1]
+    assert json.loads(latest(sr, ev.subject)["schema"]) == json.loads(avro("Ev", "x", A))
     assert_converged(kctl, d)
 
 
-def test_compatibility_drift_is_planned_back(
-    kctl: Run, sr: httpx.Client, unique_name: Callable[[str], str], tmp_path: Path
-) -> None:
-    topic = unique_name("drift")
-    subject = f"{topic}-value"
-    d = write(tmp_path, topic_yaml(topic, level="FULL"), {"v.avsc": avro("Ev", "x", A)})
-    apply_ok(kctl, d)
-    sr.put(f"config/{subject}", json={"compatibility": "NONE"}).raise_for_status()  # out of band
+def test_compatibility_drift_is_planned_back(kctl: Run, sr: httpx.Client, ev: EvTopic) -> None:
+    d = ev.applied(A, level="FULL")
+    sr.put(f"config/{ev.subject}", json={"compatibility": "NONE"}).raise_for_status()  # out of band
 
     doc = plan_json(kctl, d)
     (change,) = doc["changes"]
     assert change["fields"] == [{"path": "compatibility", "before": "NONE", "after": "FULL"}]
     apply_ok(kctl, d)
-    assert level(sr, subject) == "FULL"
+    assert level(sr, ev.subject) == "FULL"
     assert_converged(kctl, d)
 
 
@@ -286,45 +296,37 @@ def test_topics_only_topology_plans_with_the_registry_down(
     assert changes(json.loads(out)) == [("topic", topic, "create", [])]
 
 
-def test_level_direction_change_is_checked_under_the_new_level(
-    kctl: Run, sr: httpx.Client, unique_name: Callable[[str], str], tmp_path: Path
-) -> None:
-    topic = unique_name("direction")
-    subject = f"{topic}-value"
-    d = write(tmp_path, topic_yaml(topic), {"v.avsc": avro("Ev", "x", A)})
-    apply_ok(kctl, d)
+def test_level_direction_change_is_checked_under_the_new_level(kctl: Run, sr: httpx.Client, ev: EvTopic) -> None:
+    d = ev.applied(A)
     # dropping `a` is BACKWARD-compatible, but not FORWARD: old readers need `a`
-    write(tmp_path, topic_yaml(topic, level="FORWARD"), {"v.avsc": avro("Ev", "x", B_OPTIONAL)})
+    ev.declare(B_OPTIONAL, level="FORWARD")
     doc = plan_json(kctl, d)
-    assert doc["errors"] == [f"subject {subject}: the new schema is incompatible with the latest version under "
+    assert doc["errors"] == [f"subject {ev.subject}: the new schema is incompatible with the latest version under "
                              "FORWARD: reader_field_missing_default_value: a at /fields/0"]
 
-    write(tmp_path, topic_yaml(topic, level="FULL"), {"v.avsc": avro("Ev", "x", A, B_OPTIONAL)})
-    assert changes(plan_json(kctl, d)) == [("subject", subject, "update", ["schema", "compatibility"])]
+    ev.declare(A, B_OPTIONAL, level="FULL")
+    assert changes(plan_json(kctl, d)) == [("subject", ev.subject, "update", ["schema", "compatibility"])]
     apply_ok(kctl, d)
-    assert (versions(sr, subject), level(sr, subject)) == ([1, 2], "FULL")
+    assert (versions(sr, ev.subject), level(sr, ev.subject)) == ([1, 2], "FULL")
     assert_converged(kctl, d)
 
 
 def test_saved_plan_applies_and_goes_stale_when_a_subject_changes(
-    kctl: Run, sr: httpx.Client, unique_name: Callable[[str], str], tmp_path: Path
+    kctl: Run, sr: httpx.Client, ev: EvTopic, tmp_path: Path
 ) -> None:
-    topic = unique_name("saved")
-    subject = f"{topic}-value"
-    d = write(tmp_path, topic_yaml(topic), {"v.avsc": avro("Ev", "x", A)})
-    apply_ok(kctl, d)
-    write(tmp_path, topic_yaml(topic), {"v.avsc": avro("Ev", "x", A, B_OPTIONAL)})
+    d = ev.applied(A)
+    ev.declare(A, B_OPTIONAL)
     saved = str(tmp_path / "plan.json")
     assert kctl("plan", d, "--out", saved)[0] == 0
     # someone registers another version out of band: the saved plan no longer describes the registry
     other = avro("Ev", "x", A, {"name": "z", "type": "string", "default": ""})
-    sr.post(f"subjects/{subject}/versions", json={"schema": other}).raise_for_status()
+    sr.post(f"subjects/{ev.subject}/versions", json={"schema": other}).raise_for_status()
     code, _, err = kctl("apply", d, "--plan", saved)
     assert code == 1 and "plan is stale" in err
-    assert versions(sr, subject) == [1, 2]
+    assert versions(sr, ev.subject) == [1, 2]
 
     assert kctl("plan", d, "--out", saved)[0] == 0
     code, out, err = kctl("apply", d, "--plan", saved)
     assert code == 0, out + err
-    assert versions(sr, subject) == [1, 2, 3]
+    assert versions(sr, ev.subject) == [1, 2, 3]
     assert_converged(kctl, d)
