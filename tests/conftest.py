@@ -29,8 +29,8 @@ from kafkactl.admin import Admin
 from kafkactl.connection import Connection, resolve
 from kafkactl.errors import KafkactlError
 from kafkactl.local import cluster as local
-from kafkactl.local.health import BrokerProbe, http_ok, live_broker_ids, poll_until_ready, subjects_url
-from kafkactl.local.layout import HOST, NODES, Layout
+from kafkactl.local.health import BrokerProbe, http_ok, poll_until_ready, subjects_url
+from kafkactl.local.layout import NODES, Layout
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_READY_TIMEOUT_S = 300.0
@@ -63,7 +63,7 @@ def _ours_running(layout: Layout) -> bool:
 
 
 def _answers(conn: Connection) -> bool:
-    ids = live_broker_ids([(HOST, n.broker_port) for n in NODES], conn)
+    ids = BrokerProbe(Connection(bootstrap_servers=conn.bootstrap_servers, timeout_s=2.0)).live_broker_ids()
     return len(ids) >= len(NODES) and http_ok(subjects_url(conn.schema_registry_url))
 
 

@@ -8,6 +8,7 @@ Rules:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -20,6 +21,7 @@ from kafkactl.local import cluster
 from kafkactl.local.cluster import Progress, Row
 from kafkactl.local.layout import NODES, REGISTRY_URL, Layout, bootstrap_servers
 
+_ELAPSED = re.compile(r" \(\d+ s\)$")
 local_app = typer.Typer(
     help="Run a local 3-node Kafka cluster with a schema registry and metrics (no Docker needed).",
     no_args_is_help=True,
@@ -30,10 +32,23 @@ local_app = typer.Typer(
 def _progress() -> Iterator[Progress]:
     err = Console(stderr=True)
     if not err.is_terminal:
-        yield lambda msg: err.print(msg, highlight=False, markup=False, soft_wrap=True)
+        yield _changes_only(lambda msg: err.print(msg, highlight=False, markup=False, soft_wrap=True))
         return
     with err.status("kafkactl local") as spinner:
         yield lambda msg: spinner.update(msg)
+
+
+def _changes_only(say: Progress) -> Progress:
+    """For logs: print a progress line only when it says something new (the elapsed time aside)."""
+    last = [""]
+
+    def progress(msg: str) -> None:
+        key = _ELAPSED.sub("", msg)
+        if key != last[0]:
+            last[0] = key
+            say(msg)
+
+    return progress
 
 
 def _addresses(out: Console) -> None:

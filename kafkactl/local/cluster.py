@@ -33,9 +33,10 @@ from kafkactl.local.components import (
     format_storage,
     log_tail,
     start,
+    unformatted,
     write_configs,
 )
-from kafkactl.local.health import BrokerProbe, http_ok, live_broker_ids, poll_until_ready, subjects_url
+from kafkactl.local.health import BrokerProbe, http_ok, poll_until_ready, subjects_url
 from kafkactl.local.layout import HOST, NODES, REGISTRY_URL, Layout, bootstrap_servers
 
 Progress = Callable[[str], None]
@@ -62,6 +63,10 @@ class Row:
 
 def connection() -> Connection:
     return Connection(bootstrap_servers=bootstrap_servers(), schema_registry_url=REGISTRY_URL)
+
+
+def _probe() -> BrokerProbe:
+    return BrokerProbe(Connection(bootstrap_servers=bootstrap_servers(), timeout_s=2.0))
 
 
 @contextlib.contextmanager
@@ -106,8 +111,10 @@ def _start(layout: Layout, missing: list[Component], progress: Progress) -> str:
     cid = cluster_id(layout)
     for comp in missing:
         write_configs(comp)
-    progress("formatting storage")
-    format_storage(missing, java.broker, arts, cid)
+    todo = unformatted(missing)
+    if todo:
+        progress("formatting storage of " + ", ".join(c.name for c in todo))
+        format_storage(todo, java.broker, arts, cid)
     progress("starting " + ", ".join(c.name for c in missing))
     started = {c.name: start(c, java, arts) for c in missing}
     try:
@@ -133,8 +140,7 @@ def _refuse_busy_ports(missing: list[Component]) -> None:
 def _wait_ready(layout: Layout, started: dict[str, subprocess.Popen[bytes]], progress: Progress) -> None:
     """Poll until everything is ready; fail fast when a process we started exits."""
     comps = {c.name: c for c in components(layout)}
-    probe = BrokerProbe(Connection(bootstrap_servers=bootstrap_servers(), timeout_s=2.0))
-    waiting = poll_until_ready(probe, lambda: _raise_if_exited(comps, started), progress, READY_TIMEOUT_S)
+    waiting = poll_until_ready(_probe(), lambda: _raise_if_exited(comps, started), progress, READY_TIMEOUT_S)
     if waiting:
         comp = comps[waiting[0].split()[0]]
         raise LocalClusterError(f"{waiting[0]} did not become ready within {READY_TIMEOUT_S:.0f} s",
@@ -175,7 +181,7 @@ def status(layout: Layout) -> list[Row]:
     pids = {c.name: c.running_pid() for c in comps}
     ids: tuple[int, ...] = ()
     if any(pids[n.name] for n in NODES):
-        ids = live_broker_ids([(HOST, n.broker_port) for n in NODES], connection())
+        ids = _probe().live_broker_ids()
     rows = [Row(n.name, n.broker_address, pids[n.name], bool(pids[n.name]) and n.node_id in ids) for n in NODES]
     rows += [Row(f"{n.name} metrics", n.metrics_url, pids[n.name],
                  bool(pids[n.name]) and http_ok(n.metrics_url)) for n in NODES]

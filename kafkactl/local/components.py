@@ -94,9 +94,13 @@ def write_configs(comp: Component) -> None:
         (comp.directory / name).write_text(config.template(name), encoding="utf-8")
 
 
-def format_storage(nodes: list[Component], java: Path, arts: Artifacts, cid: str) -> None:
-    """Format the nodes that have no ``meta.properties`` yet, all at once."""
-    todo = [c for c in nodes if c.node is not None and not (c.directory / "data" / "meta.properties").is_file()]
+def unformatted(comps: list[Component]) -> list[Component]:
+    """The nodes whose storage has no ``meta.properties`` yet."""
+    return [c for c in comps if c.node is not None and not (c.directory / "data" / "meta.properties").is_file()]
+
+
+def format_storage(todo: list[Component], java: Path, arts: Artifacts, cid: str) -> None:
+    """Format these nodes' storage, all at once."""
     running = []
     for comp in todo:
         cmd = config.format_command(java, arts.libs, cid, comp.directory / "server.properties",

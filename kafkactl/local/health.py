@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
@@ -47,6 +48,9 @@ class BrokerProbe:
     _admin: Admin | None = None
 
     def live_broker_ids(self) -> tuple[int, ...]:
+        """The ids of the brokers in the cluster; () at once when no bootstrap port accepts a connection."""
+        if not any(port_open(host, port) for host, port in _host_ports(self.conn.bootstrap_servers)):
+            return ()
         try:
             if self._admin is None:
                 self._admin = Admin(self.conn)
@@ -55,11 +59,13 @@ class BrokerProbe:
             return ()
 
 
-def live_broker_ids(bootstrap: Sequence[tuple[str, int]], conn: Connection) -> tuple[int, ...]:
-    """The ids of the brokers in the cluster, or () when no bootstrap port even accepts a connection."""
-    if not any(port_open(host, port) for host, port in bootstrap):
-        return ()
-    return BrokerProbe(conn).live_broker_ids()
+def _host_ports(bootstrap: str) -> list[tuple[str, int]]:
+    """host:port pairs of a bootstrap list; an entry without a numeric port counts as Kafka's 9092."""
+    pairs = []
+    for entry in bootstrap.split(","):
+        host, _, port = entry.strip().rpartition(":")
+        pairs.append((host, int(port)) if host and port.isdigit() else (entry.strip(), 9092))
+    return pairs
 
 
 def subjects_url(registry_url: str) -> str:
@@ -67,13 +73,17 @@ def subjects_url(registry_url: str) -> str:
 
 
 def pending(probe: BrokerProbe) -> list[str]:
-    """What is not ready yet: node names missing from the cluster, metrics endpoints, the registry."""
-    ids = set(probe.live_broker_ids())
-    waiting = [n.name for n in NODES if n.node_id not in ids]
-    waiting += [f"{n.name} metrics" for n in NODES if not http_ok(n.metrics_url)]
-    if not http_ok(subjects_url(REGISTRY_URL)):
-        waiting.append("registry")
-    return waiting
+    """What is not ready yet: node names missing from the cluster, metrics endpoints, the registry.
+
+    The probes run concurrently, so one poll takes as long as the slowest probe, not their sum.
+    """
+    urls = {f"{n.name} metrics": n.metrics_url for n in NODES} | {"registry": subjects_url(REGISTRY_URL)}
+    with ThreadPoolExecutor(max_workers=len(urls) + 1) as pool:
+        ids_future = pool.submit(probe.live_broker_ids)
+        http = {name: pool.submit(http_ok, url) for name, url in urls.items()}
+        ids = set(ids_future.result())
+        answered = {name for name, fut in http.items() if fut.result()}
+    return [n.name for n in NODES if n.node_id not in ids] + [name for name in urls if name not in answered]
 
 
 def poll_until_ready(

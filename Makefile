@@ -1,0 +1,52 @@
+# kafkactl developer entry points: `make demo` shows it working, `make test` proves it.
+# Rules:
+# - `install` is idempotent and fast: it reinstalls only when pyproject.toml changed (stamp file).
+# - `test` starts the local cluster only if none of ours is running, and stops it afterwards only
+#   if it started it, even when lint or tests fail; any failure (pytest exit 5 included) fails it.
+SHELL := bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+KAFKACTL := $(BIN)/kafkactl
+STAMP := $(VENV)/.installed
+
+.PHONY: install up down demo lint test bench
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,dev]'
+	@touch $@
+
+up: install
+	$(KAFKACTL) local up
+
+down: install
+	$(KAFKACTL) local down
+
+demo: up
+	$(KAFKACTL) local status
+	@# --- topology demo goes here: validate, plan and apply topology/ against the local cluster ---
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+# KAFKACTL_TEST_BOOTSTRAP_SERVERS set: the tests use that cluster, so no local one is started.
+test: install
+	@started=0; \
+	stop() { if [ $$started = 1 ]; then $(KAFKACTL) local down; fi; }; \
+	trap stop EXIT; \
+	if [ -z "$${KAFKACTL_TEST_BOOTSTRAP_SERVERS:-}" ] && ! $(KAFKACTL) local status --check >/dev/null 2>&1; then \
+	  $(KAFKACTL) local up || exit 1; \
+	  started=1; \
+	fi; \
+	rc=0; \
+	$(MAKE) --no-print-directory lint || rc=$$?; \
+	$(BIN)/python -m pytest || rc=$$?; \
+	exit $$rc
+
+bench: install
+	$(BIN)/python bench/run.py
