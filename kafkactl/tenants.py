@@ -316,8 +316,9 @@ def _commit(directory: str | Path, edit: Edit) -> Edit:
     _write_atomically(edit.path, edit.after)
     try:
         load(directory)
-    except KafkactlError:
+    except KafkactlError as e:
         _write_atomically(edit.path, edit.before)
+        e.details = (*e.details, f"the edit made the topology invalid, so {edit.path} was left as it was")
         raise
     return edit
 

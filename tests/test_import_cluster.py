@@ -51,6 +51,7 @@ def populate(tmp_path: Path, conn: Connection, capsys: pytest.CaptureFixture[str
 
 def plan_is_empty(capsys: pytest.CaptureFixture[str], conn: Connection, d: Path) -> None:
     rc, out, err = run(capsys, conn, "plan", str(d), "--json", "--detailed-exitcode")
+    assert out, err
     doc = json.loads(out)
     assert (rc, doc["changes"], doc["errors"]) == (0, [], []), (err, doc)
 
@@ -71,6 +72,7 @@ def test_import_then_plan_shows_no_changes(
     assert topics[f"{p}.odd"]["configs"] == {"retention.ms": 604800001, "min.cleanable.dirty.ratio": "0.25"}
     assert not any(n.startswith("_") for n in topics)
     assert main(["validate", str(out_dir)]) == 0
+    assert "is valid" in capsys.readouterr().out
     plan_is_empty(capsys, cluster, out_dir)
 
     rc, _, err = run(capsys, cluster, "import", "--include", f"{p}.*", "--out", str(out_dir))
@@ -99,4 +101,5 @@ def test_tenant_template_folding_yields_a_valid_topology(
     topics = yaml.safe_load((out_dir / "topics.yaml").read_text(encoding="utf-8"))["topics"]
     assert sorted(topics) == [f"{p}.events", f"{p}.odd"]
     assert main(["validate", str(out_dir)]) == 0
+    assert "is valid" in capsys.readouterr().out
     plan_is_empty(capsys, cluster, out_dir)

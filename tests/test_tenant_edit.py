@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import difflib
 import textwrap
+from pathlib import Path
 
 import pytest
 
+from kafkactl.cli.main import main
 from kafkactl.errors import KafkactlError, TopologyError
-from kafkactl.tenants import add_member_text, remove_member_text
+from kafkactl.tenants import add, add_member_text, remove_member_text
 
 COMMENTED = textwrap.dedent("""\
     # Chat platform tenants.  Keep   odd   spacing, 'quotes' and "quotes".
@@ -119,3 +121,47 @@ def test_removing_the_last_member_leaves_an_empty_mapping() -> None:
 def test_remove_unknown_member_is_an_error() -> None:
     with pytest.raises(KafkactlError, match=r"not in tenants\.members"):
         remove_member_text(COMMENTED, "nobody")
+
+
+# ---- the command's checks that run before any cluster call ----------------------------------------
+
+
+def topology_dir(tmp_path: Path, template: str = "chat.messages.{tenant}") -> Path:
+    d = tmp_path / "topology"
+    d.mkdir()
+    (d / "tenants.yaml").write_text(textwrap.dedent(f"""\
+        defaults: {{partitions: 1, replication_factor: 3}}
+        tenants:
+          templates:
+            "{template}": {{}}
+          members:
+            acme:   # first
+        """), encoding="utf-8")
+    return d
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["add", "Not_Valid"], 64, "invalid tenant id"),
+        (["add", "acme"], 1, "tenant acme already exists"),
+        (["remove", "globex"], 1, "tenant globex is not a member"),
+    ],
+)
+def test_tenant_command_refuses_without_writing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], code: int, message: str
+) -> None:
+    d = topology_dir(tmp_path)
+    before = (d / "tenants.yaml").read_bytes()
+    assert main(["tenant", *args, str(d)]) == code
+    assert message in capsys.readouterr().err
+    assert (d / "tenants.yaml").read_bytes() == before
+
+
+def test_an_edit_that_breaks_the_topology_is_put_back(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    d = topology_dir(tmp_path, template="t" * 200 + ".{tenant}")  # names over Kafka's 249 characters
+    before = (d / "tenants.yaml").read_bytes()
+    with pytest.raises(KafkactlError):
+        add(d, "x" * 60)
+    assert (d / "tenants.yaml").read_bytes() == before
+    assert [p.name for p in d.iterdir()] == ["tenants.yaml"]  # no temp file left
