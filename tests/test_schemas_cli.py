@@ -330,3 +330,30 @@ def test_saved_plan_applies_and_goes_stale_when_a_subject_changes(
     assert code == 0, out + err
     assert versions(sr, ev.subject) == [1, 2, 3]
     assert_converged(kctl, d)
+
+
+def test_a_registration_the_registry_refuses_at_apply_is_reported_per_change(
+    kctl: Run, sr: httpx.Client, unique_name: Callable[[str], str], tmp_path: Path
+) -> None:
+    topic, other = unique_name("partial"), unique_name("partial-ok")
+    subject = f"{topic}-value"
+    obj = {"type": "object", "properties": {"a": {"type": "string"}}}
+    required_b = {**obj, "properties": {"a": {"type": "string"}, "b": {"type": "string"}}, "required": ["b"]}
+    d = write(tmp_path, topic_yaml(topic, "v.json", level="NONE"), {"v.json": json.dumps(obj)})
+    apply_ok(kctl, d)
+    # NONE -> BACKWARD with a JSON Schema change: the registry can only judge it at apply
+    declared = topic_yaml(topic, "v.json") + f"  {other}:\n    value_schema: ../schemas/v.json\n"
+    write(tmp_path, declared, {"v.json": json.dumps(required_b)})
+    doc = plan_json(kctl, d)
+    assert doc["errors"] == []
+    assert any(w.startswith(f"subject {subject}: compatibility changes from NONE to BACKWARD") for w in doc["warnings"])
+
+    code, out, err = kctl("apply", d, "--auto-approve")
+    assert code == 1
+    assert "1 of 3 changes failed (2 applied)" in err
+    assert f"subject {subject}: update failed: " in out
+    assert (versions(sr, subject), level(sr, subject)) == ([1], "BACKWARD")
+    assert versions(sr, f"{other}-value") == [1]
+    doc = plan_json(kctl, d)  # what is left: the refused version, now a plan error under BACKWARD
+    assert [c["name"] for c in doc["changes"]] == [subject]
+    assert doc["errors"][0].startswith(f"subject {subject}: the new schema is incompatible")
