@@ -8,7 +8,8 @@ Rules:
   4. the local cluster (``kafkactl.local``): started if needed, reused if running.
 - Several sessions may share the local cluster at once (people run tests concurrently).
   Each session holds a shared lock on ``test-sessions.lock`` while it runs; the cluster is
-  stopped only if a test session started it, and only by the last session to leave.
+  stopped only if a test session started it (``up(temporary=True)``) and no person adopted
+  it since with ``kafkactl local up``, and only by the last session to leave.
 - Tests that use ``cluster`` (directly or through another fixture) get the ``cluster``
   marker, so ``pytest -m "not cluster"`` runs the unit tests alone, in seconds.
 """
@@ -99,23 +100,21 @@ def _compose() -> Iterator[Connection]:
 
 
 def _local(layout: Layout) -> Iterator[Connection]:
-    owned = layout.root / "test-owned"
     layout.root.mkdir(parents=True, exist_ok=True)
     with (layout.root / "test-sessions.lock").open("a") as lease:
         fcntl.flock(lease, fcntl.LOCK_SH)
         try:
-            if local.up(layout, _say).started:
-                owned.touch()
+            local.up(layout, _say, temporary=True)
         except KafkactlError as e:
             fcntl.flock(lease, fcntl.LOCK_UN)
             pytest.fail("\n".join([f"local cluster: {e.summary}", *e.details, f"hint: {e.hint}"]), pytrace=False)
         try:
             yield local.connection()
         finally:
-            _leave(layout, lease.fileno(), owned)
+            _leave(layout, lease.fileno())
 
 
-def _leave(layout: Layout, lease: int, owned: Path) -> None:
+def _leave(layout: Layout, lease: int) -> None:
     """Drop our lease; the last session out stops the cluster if a test session started it."""
     fcntl.flock(lease, fcntl.LOCK_UN)
     try:
@@ -123,9 +122,8 @@ def _leave(layout: Layout, lease: int, owned: Path) -> None:
     except BlockingIOError:
         return  # another session still uses the cluster
     try:
-        if owned.exists():
+        if layout.temporary_marker.exists():
             local.down(layout, purge=False, progress=_say)
-            owned.unlink(missing_ok=True)
     finally:
         fcntl.flock(lease, fcntl.LOCK_UN)
 

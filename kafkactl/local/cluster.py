@@ -9,6 +9,9 @@ Rules:
 - If start-up fails, what this call started is stopped again, and the error names the
   component and carries the tail of its log.
 - ``down`` stops exactly the pids in our pid files whose command line is still ours.
+- A cluster started with ``temporary=True`` (by a test session) carries a marker that the
+  session checks before stopping it; a plain ``up`` (a person) adopts a running temporary
+  cluster by removing the marker, so it is not stopped under them.
 """
 
 from __future__ import annotations
@@ -91,14 +94,21 @@ def _locked(layout: Layout, progress: Progress) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def up(layout: Layout, progress: Progress) -> UpResult:
+def up(layout: Layout, progress: Progress, temporary: bool = False) -> UpResult:
     with _locked(layout, progress):
         missing = [c for c in components(layout) if c.running_pid() is None]
         if not missing:
             progress("already running; checking health")
             _wait_ready(layout, {}, progress)
+            if not temporary:
+                layout.temporary_marker.unlink(missing_ok=True)
             return UpResult(started=False, cluster_id=cluster_id(layout))
-        return UpResult(started=True, cluster_id=_start(layout, missing, progress))
+        cid = _start(layout, missing, progress)
+        if temporary:
+            layout.temporary_marker.touch()
+        else:
+            layout.temporary_marker.unlink(missing_ok=True)
+        return UpResult(started=True, cluster_id=cid)
 
 
 def _start(layout: Layout, missing: list[Component], progress: Progress) -> str:
@@ -169,6 +179,7 @@ def down(layout: Layout, purge: bool, progress: Progress) -> list[str]:
             raise LocalClusterError(f"could not stop {', '.join(left)}", hint="check them with ps; kill them by pid")
         for comp in comps:
             comp.pid_file.unlink(missing_ok=True)
+        layout.temporary_marker.unlink(missing_ok=True)
         if purge and layout.state.exists():
             progress(f"deleting {layout.state}")
             shutil.rmtree(layout.state)

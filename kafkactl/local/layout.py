@@ -80,6 +80,11 @@ class Layout:
         return self.root / "local.lock"
 
     @property
+    def temporary_marker(self) -> Path:
+        """Present while the running cluster was started for a test session only (see cluster.up)."""
+        return self.state / "temporary"
+
+    @property
     def cluster_id_file(self) -> Path:
         return self.state / "cluster.id"
 
