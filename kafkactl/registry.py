@@ -208,11 +208,12 @@ class Registry:
     def check_compatibility(self, plan: Plan) -> Checked:
         """Ask the registry whether every new version of an existing subject is compatible at its level after apply.
 
-        The registry checks with the level the subject has now; when the plan keeps the
-        direction (BACKWARD, FORWARD, FULL) this is exact: a transitive level is checked
+        The registry checks with the level the subject has now. When the plan keeps the
+        direction (BACKWARD, FORWARD, FULL) that is exact: a transitive level is checked
         against every version one by one, a non-transitive one against the latest. When the
-        plan changes the direction, the registry can't be asked without writing, so the
-        plan says so and registration checks it at apply.
+        plan changes the direction, the registry can't be asked without writing: Avro
+        schemas without references are checked here with Avro's own checker, the others
+        get a warning and are checked by the registry when apply registers them.
         """
         todo = [c for c in plan.changes if c.kind == "subject" and c.action is Action.UPDATE and registers(c)]
         found = self._pool(self._check_one, todo)
