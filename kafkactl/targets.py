@@ -169,12 +169,25 @@ class Targets:
             reference_versions=_only(live.reference_versions, lambda s: s in referenced),
         )
 
-    def restrict(self, plan: Plan, topology: Topology) -> Plan:
-        """Only targeted changes, with the patterns recorded so ``apply --plan`` re-plans the same scope."""
+    def unmatched(self, topology: Topology, live: LiveState) -> tuple[str, ...]:
+        """Patterns that select nothing declared or live: most likely a typo, worth a warning."""
+        topics, subjects = [*topology.topics, *live.topics], [*topology.subjects, *live.subjects]
+        return tuple(
+            p for p in self.patterns
+            if not (one := Targets.parse([p])).cluster(topology)
+            and not any(one.topic(n, topology) for n in topics)
+            and not any(one.subject(n, topology) for n in subjects)
+        )
+
+    def restrict(self, plan: Plan, topology: Topology, live: LiveState) -> Plan:
+        """Only targeted changes, with the patterns recorded so ``apply --plan`` re-plans the same scope,
+        and a warning for each pattern that matches nothing."""
         if not self.active:
             return plan
         changes = tuple(c for c in plan.changes if self.change(c, topology))
-        return replace(plan, changes=changes, targets=self.patterns)
+        warnings = tuple(f"--target {p} matches nothing in the topology or on the cluster"
+                         for p in self.unmatched(topology, live))
+        return replace(plan, changes=changes, targets=self.patterns, warnings=plan.warnings + warnings)
 
 
 def _only(items: Mapping[str, V], keep: Callable[[str], bool]) -> Mapping[str, V]:

@@ -56,7 +56,7 @@ def make_plan(directory: str | Path, clients: Clients, targets: Sequence[str] = 
     # which a narrowed one may not), then narrowed; Kafka topics are read only where targeted.
     found = read_live(loaded.topology, clients.admin, clients.registry, scope.topic_filter(loaded.topology))
     live = scope.narrow_live(found, loaded.topology)
-    plan = scope.restrict(diff(scope.narrow(loaded.topology), live), loaded.topology)
+    plan = scope.restrict(diff(scope.narrow(loaded.topology), live), loaded.topology, live)
     if not plan.errors:
         checked = clients.registry.check_compatibility(plan)  # incompatible new schema versions are plan errors
         plan = replace(plan, errors=broker_check(plan, clients.admin) + checked.errors,

@@ -39,7 +39,7 @@ def populate(tmp_path: Path, conn: Connection, capsys: pytest.CaptureFixture[str
           {p}.odd: {{configs: {{retention.ms: 604800001, min.cleanable.dirty.ratio: 0.25}}}}
         tenants:
           templates:
-            "{p}.msg.{{tenant}}": {{partitions: 2, configs: {{retention.ms: 30d}}}}
+            "{p}.msg.{{tenant}}": {{partitions: 2, configs: {{retention.ms: 30d}}, value_schema: schemas/event.avsc}}
           members:
             acme:
             globex: {{"{p}.msg.{{tenant}}": {{partitions: 4}}}}
@@ -64,7 +64,7 @@ def test_import_then_plan_shows_no_changes(
     out_dir = tmp_path / "imported"
     rc, out, err = run(capsys, cluster, "import", "--include", f"{p}.*", "--out", str(out_dir))
     assert rc == 0, err
-    assert "Imported 5 topics and 1 subjects" in out
+    assert "Imported 5 topics and 4 subjects" in out
     topics = yaml.safe_load((out_dir / "topics.yaml").read_text(encoding="utf-8"))["topics"]
     assert topics[f"{p}.events"]["configs"] == {"retention.ms": "7d", "segment.bytes": "512MiB",
                                                 "cleanup.policy": "compact,delete"}
@@ -91,7 +91,8 @@ def test_tenant_template_folding_yields_a_valid_topology(
     assert rc == 0, err
     tenants = yaml.safe_load((out_dir / "tenants.yaml").read_text(encoding="utf-8"))["tenants"]
     assert tenants == {
-        "templates": {template: {"partitions": 2, "replication_factor": 3, "configs": {"retention.ms": "30d"}}},
+        "templates": {template: {"partitions": 2, "replication_factor": 3, "configs": {"retention.ms": "30d"},
+                                 "value_schema": f"schemas/{template}-value.avsc"}},
         "members": {
             "acme": None,
             "globex": {template: {"partitions": 4}},

@@ -105,7 +105,7 @@ def test_no_targets_is_the_identity() -> None:
     assert t.narrow_live(state, TOPO) is state
     assert t.topic_filter(TOPO) is None
     plan = diff(TOPO, state)
-    assert t.restrict(plan, TOPO) is plan
+    assert t.restrict(plan, TOPO, state) is plan
 
 
 def test_tenant_target_plans_only_that_tenant() -> None:
@@ -114,7 +114,7 @@ def test_tenant_target_plans_only_that_tenant() -> None:
     assert sorted(narrowed.topics) == ["chat.messages.acme", "chat.messages.acme.dlq"]
     assert sorted(narrowed.subjects) == ["chat.messages.acme-value"]
     state = t.narrow_live(live("chat.messages.globex", "chat.events"), TOPO)
-    plan = t.restrict(diff(narrowed, state), TOPO)
+    plan = t.restrict(diff(narrowed, state), TOPO, state)
     assert [(c.name, c.action) for c in plan.changes] == [
         ("chat.messages.acme", Action.CREATE),
         ("chat.messages.acme.dlq", Action.CREATE),
@@ -129,7 +129,8 @@ def test_removed_tenant_topics_are_targeted_deletes() -> None:
     live_names = [n for n in ("chat.messages.initech", "chat.messages.initech.dlq", "chat.messages.acme", "chat.events",
                               "other.topic") if keep(n)]
     assert live_names == ["chat.messages.initech", "chat.messages.initech.dlq"]
-    plan = t.restrict(diff(t.narrow(TOPO), t.narrow_live(live(*live_names), TOPO)), TOPO)
+    state = t.narrow_live(live(*live_names), TOPO)
+    plan = t.restrict(diff(t.narrow(TOPO), state), TOPO, state)
     assert [(c.name, c.action) for c in plan.changes] == [
         ("chat.messages.initech", Action.DELETE),
         ("chat.messages.initech.dlq", Action.DELETE),
@@ -150,7 +151,8 @@ def test_cluster_configs_only_when_the_cluster_is_targeted() -> None:
     state = live("chat.events", cluster_configs={"log.cleaner.threads": "1"})
     for patterns, expected in ((["chat.events"], []), (["chat-platform"], ["chat-platform"])):
         t = Targets.parse(patterns)
-        plan = t.restrict(diff(t.narrow(topo), t.narrow_live(state, topo)), topo)
+        narrowed = t.narrow_live(state, topo)
+        plan = t.restrict(diff(t.narrow(topo), narrowed), topo, narrowed)
         assert [c.name for c in plan.changes if c.kind == "cluster_config"] == expected
 
 
@@ -158,6 +160,14 @@ def test_subject_targets() -> None:
     t = Targets.parse(["tenant:acme"])
     state = t.narrow_live(live(subjects=("chat.messages.acme-value", "chat.messages.globex-value", "x-value")), TOPO)
     assert list(state.subjects) == ["chat.messages.acme-value"]
+
+
+def test_patterns_that_match_nothing_are_warned_about() -> None:
+    t = Targets.parse(["tenant:acme", "tenant:initech", "chat.evnts", "chat.messages.*-value", "cluster"])
+    state = t.narrow_live(live("chat.messages.initech"), TOPO)
+    assert t.unmatched(TOPO, state) == ("chat.evnts",)
+    plan = t.restrict(diff(t.narrow(TOPO), state), TOPO, state)
+    assert plan.warnings[-1] == "--target chat.evnts matches nothing in the topology or on the cluster"
 
 
 @pytest.mark.parametrize("bad", ["tenant:Acme", "tenant:", "tenant:-x", "", "tenant:a.b"])
