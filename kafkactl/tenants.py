@@ -26,21 +26,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from kafkactl.errors import KafkactlError, TopologyError
-from kafkactl.model import Topology
-from kafkactl.plan import Action, Plan
-from kafkactl.targets import TENANT_PREFIX, Targets, check_tenant_id, subject_tenant, topic_tenant
+from kafkactl.targets import check_tenant_id
 from kafkactl.topology import load
 
 YAML_SUFFIXES = (".yaml", ".yml")
 INDENT_STEP = 2  # used only when the file shows no indentation of its own to copy
-Status = Literal["in sync", "missing", "drifted"]
 EMPTY_MEMBERS = re.compile(r"^(?P<key>\s*members:)\s*(?:\{\s*\}|~|null)?\s*(?P<comment>#.*)?$")
 
 
@@ -74,31 +71,6 @@ def remove(directory: str | Path, tenant: str) -> Edit:
             return _commit(directory, Edit(path, before, remove_member_text(before, tenant, str(path))))
     raise KafkactlError(f"tenant {tenant} is not a member of the topology in {directory}; nothing was written",
                         hint="'kafkactl tenant list' shows the members")
-
-
-@dataclass(frozen=True)
-class TenantStatus:
-    """One row of ``tenant list``: declared resources, and how the live cluster compares."""
-
-    tenant: str
-    topics: int
-    subjects: int
-    status: Status
-
-
-def statuses(topology: Topology, plan: Plan) -> list[TenantStatus]:
-    """Per member: ``missing`` when every topic it declares is still to be created, ``drifted`` when
-    anything else of it would change, ``in sync`` otherwise. ``plan`` must cover every member."""
-    rows = []
-    for tenant in topology.tenants:
-        topics = [n for n in topology.topics if topic_tenant(n, topology) == tenant]
-        subjects = [n for n in topology.subjects if subject_tenant(n, topology) == tenant]
-        mine = Targets.parse([f"{TENANT_PREFIX}{tenant}"])
-        changes = [c for c in plan.changes if mine.change(c, topology)]
-        creates = {c.name for c in changes if c.kind == "topic" and c.action is Action.CREATE}
-        status: Status = "in sync" if not changes else "missing" if topics and creates >= set(topics) else "drifted"
-        rows.append(TenantStatus(tenant, len(topics), len(subjects), status))
-    return rows
 
 
 # ---- pure text edits ---------------------------------------------------------------------------

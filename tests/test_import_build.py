@@ -11,7 +11,7 @@ import yaml
 
 from kafkactl.errors import KafkactlError, UsageError
 from kafkactl.folding import fold
-from kafkactl.importer import build, config_value, write
+from kafkactl.importer import build, config_value, scope, write
 from kafkactl.model import LiveState, LiveSubject, LiveTopic, Reference, freeze
 
 
@@ -94,7 +94,7 @@ def live_state() -> LiveState:
 
 def test_build_writes_sections_and_schema_files() -> None:
     imported = build(live_state(), ["p.msg.{tenant}"])
-    files = {k: (yaml.safe_load(v) if k.endswith(".yaml") else v) for k, v in imported.files.items()}
+    files: dict[str, Any] = {k: (yaml.safe_load(v) if k.endswith(".yaml") else v) for k, v in imported.files.items()}
     assert files["cluster.yaml"] == {"cluster": {"brokers": 3, "configs": {"log.cleaner.threads": 2}}}
     assert files["topics.yaml"]["topics"] == {
         "p.events": {"partitions": 6, "replication_factor": 3, "configs": {"retention.ms": "1d"},
@@ -121,3 +121,12 @@ def test_write_refuses_an_existing_topology(tmp_path: Path) -> None:
     assert {p.relative_to(tmp_path / "out").as_posix() for p in written} == set(imported.files)
     with pytest.raises(KafkactlError, match="already holds a topology"):
         write(tmp_path / "out", imported)
+
+
+def test_import_scope_never_owns_internal_topics() -> None:
+    everything = scope((), ())
+    assert everything.owns_topic("chat.events")
+    assert not everything.owns_topic("__consumer_offsets") and not everything.owns_topic("_schemas")
+    narrow = scope(("chat.*",), ("t.{tenant}",))
+    assert narrow.owns_topic("chat.events") and narrow.owns_topic("t.acme") and not narrow.owns_topic("other")
+    assert narrow.owns_subject("chat.events-value") and not narrow.owns_subject("other-value")

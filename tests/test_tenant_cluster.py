@@ -150,8 +150,10 @@ def test_tenant_list_shows_status_on_the_live_cluster(
     assert run(capsys, cluster, "apply", str(d), "--auto-approve", "--target", "tenant:acme")[0] == 0
     admin.alter_topic_configs([(f"{p}.audit.acme", {"retention.ms": "1000"})])  # acme drifts
     assert run(capsys, cluster, "tenant", "add", "initech", str(d), "--apply", "--auto-approve")[0] == 0
+    admin.create_topics([(f"{p}.msg.hooli", 1, 3, {})])  # a template topic of no member: offboarded, still live
     rc, out, err = run(capsys, cluster, "tenant", "list", str(d))
     assert rc == 0, err
     rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:5]]
             for line in out.splitlines() if line.count("│") == 5 and "Tenant" not in line}
-    assert rows == {"acme": ["3", "1", "drifted"], "globex": ["3", "1", "missing"], "initech": ["3", "1", "in sync"]}
+    assert rows == {"acme": ["3", "1", "drifted"], "globex": ["3", "1", "missing"], "initech": ["3", "1", "in sync"],
+                    "hooli": ["1", "0", "removed"]}

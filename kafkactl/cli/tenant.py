@@ -16,7 +16,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from kafkactl import tenants
+from kafkactl import tenant_status, tenants
 from kafkactl.cli import common
 from kafkactl.cli.apply import execute
 from kafkactl.connection import Connection
@@ -25,7 +25,7 @@ from kafkactl.targets import TENANT_PREFIX
 from kafkactl.topology import load
 from kafkactl.workflow import Clients, make_plan
 
-STATUS_STYLE = {"in sync": "green", "missing": "yellow", "drifted": "red"}
+STATUS_STYLE = {"in sync": "green", "missing": "yellow", "drifted": "red", "removed": "magenta"}
 TenantArg = Annotated[str, typer.Argument(help="Tenant id: ^[a-z0-9][a-z0-9-]{0,62}$.", show_default=False)]
 ApplyOpt = Annotated[bool, typer.Option("--apply", help="Apply the tenant's plan after editing the files.")]
 AutoApproveOpt = Annotated[bool, typer.Option("--auto-approve", help="With --apply: skip the confirmation.")]
@@ -79,15 +79,15 @@ def list_cmd(
     client_config: common.ClientConfigOpt = None,
     timeout: common.TimeoutOpt = None,
 ) -> int:
-    """List the tenants with their topic count and status on the live cluster."""
+    """List the tenants with their topic count and status on the live cluster (in sync, missing, drifted, removed)."""
     conn = common.connection(bootstrap_servers, schema_registry_url, client_config, timeout)
     out = common.out_console()
-    members = load(directory).topology.tenants
-    if not members:
+    targets = tenant_status.targets_for(load(directory).topology)
+    if not targets:
         out.print("No tenants.")
         return 0
-    run = make_plan(directory, Clients.connect(conn), [f"{TENANT_PREFIX}{t}" for t in members])
-    out.print(status_table(tenants.statuses(run.topology, run.plan)))
+    run = make_plan(directory, Clients.connect(conn), targets)
+    out.print(status_table(tenant_status.statuses(run.topology, run.plan)))
     if run.plan.errors:
         render_plan(run.plan, out, run.topology.cluster.name)
         return 1
@@ -105,7 +105,7 @@ def plan_tenant(directory: str, tenant: str, conn: Connection, apply: bool, auto
     return execute(run.plan, clients, out, allow_delete, ask=not auto_approve)
 
 
-def status_table(rows: list[tenants.TenantStatus]) -> Table:
+def status_table(rows: list[tenant_status.TenantStatus]) -> Table:
     table = Table("Tenant", "Topics", "Subjects", "Status")
     for row in rows:
         table.add_row(Text(row.tenant), str(row.topics), str(row.subjects),
