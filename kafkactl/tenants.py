@@ -13,8 +13,9 @@ Rules:
   Comments on lines of their own are kept, even next to it.
 - The edited text is re-parsed and must hold the same data but for that one
   member, else nothing is written (a bug guard, not a user error).
-- The file is replaced atomically (temp file in the same directory, then rename);
-  if the topology no longer loads afterwards, the original is put back.
+- The topology must load before the edit; the file is replaced atomically (temp
+  file in the same directory, then rename), and if the topology no longer loads
+  afterwards, the original is put back.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class Edit:
 def add(directory: str | Path, tenant: str) -> Edit:
     """Add ``tenant`` to ``tenants.members``; an error if it is already a member."""
     check_tenant_id(tenant)
+    load(directory)  # a topology that is invalid already is reported as it is, before any edit
     files = _candidate_files(directory)
     for path in files:
         if tenant in _members(_parse(path.read_text(encoding="utf-8"), path)):
@@ -65,6 +67,7 @@ def add(directory: str | Path, tenant: str) -> Edit:
 def remove(directory: str | Path, tenant: str) -> Edit:
     """Remove ``tenant`` from ``tenants.members``; an error if it is not a member."""
     check_tenant_id(tenant)
+    load(directory)
     for path in _candidate_files(directory):
         before = path.read_text(encoding="utf-8")
         if tenant in _members(_parse(before, str(path))):
