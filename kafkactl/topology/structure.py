@@ -1,0 +1,128 @@
+"""Each topology file against ``schema.json`` (JSON Schema draft 2020-12).
+
+Rules:
+- Every error of every file is reported, as ``file:line:col: json.path: message``.
+- The position is the value's when it is a scalar, else its key's; an unknown key
+  points at the key itself and suggests the nearest allowed one.
+- ``schema.json`` is the one source of the format's shape; ``validate --print-schema``
+  prints it for editors.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import re
+from collections.abc import Iterator, Sequence
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError
+
+from kafkactl.model import Location
+from kafkactl.topology.files import Document
+from kafkactl.topology.marked import MarkedDict, MarkedList, Pos
+from kafkactl.topology.problems import Problems
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_MAX_MESSAGE = 160
+_TYPE_WORDS = {"object": "a mapping", "array": "a list", "null": "nothing", "integer": "an integer",
+               "number": "a number", "string": "a string", "boolean": "true or false"}
+
+
+def schema_text() -> str:
+    return resources.files("kafkactl.topology").joinpath("schema.json").read_text(encoding="utf-8")
+
+
+@functools.cache
+def _validator() -> Draft202012Validator:
+    schema = json.loads(schema_text())
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def check_structure(document: Document, problems: Problems) -> None:
+    """Report every place ``document`` breaks the schema."""
+    for error in _validator().iter_errors(document.data):
+        for path, message, at_key in _explain(error):
+            line, col = position(document.data, path, at_key)
+            problems.error(Location(document.file, line), f"{json_path(path)}: {message}", col)
+
+
+def _explain(error: ValidationError) -> Iterator[tuple[list[str | int], str, bool]]:
+    """(path, message, whether to point at the path's key rather than its value)."""
+    path = list(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = sorted(error.schema.get("properties", {}))
+        for key in error.instance:
+            if key not in allowed:
+                yield [*path, key], _unknown_key(key, allowed), True
+    elif error.validator == "type":
+        yield path, f"expected {_expected(error.validator_value)}, got {_kind(error.instance)}", False
+    else:
+        yield path, _shorten(error.message), False
+
+
+def _unknown_key(key: str, allowed: Sequence[str]) -> str:
+    close = difflib.get_close_matches(key, allowed, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else f" (allowed: {', '.join(allowed)})"
+    return f"unknown key {_shorten(repr(key))}{hint}"
+
+
+def _expected(types: object) -> str:
+    names = [types] if isinstance(types, str) else [str(t) for t in types] if isinstance(types, list) else []
+    if "number" in names and "integer" in names:
+        names.remove("integer")
+    words = [_TYPE_WORDS.get(name, name) for name in names]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float | str):
+        noun = {"str": "string", "int": "integer", "float": "number"}.get(type(value).__name__, "value")
+        return f"{noun} {_shorten(repr(value), 40)}"
+    return f"a YAML {type(value).__name__}"
+
+
+def _shorten(text: str, limit: int = _MAX_MESSAGE) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def position(data: Any, path: Sequence[str | int], at_key: bool = False) -> Pos:
+    """Where the value at ``path`` was written: a scalar's own position, else its key's."""
+    where: Pos = data.pos if isinstance(data, MarkedDict | MarkedList) else (1, 1)
+    node = data
+    for index, part in enumerate(path):
+        if isinstance(node, MarkedDict) and isinstance(part, str) and part in node:
+            child = node[part]
+            use_key = isinstance(child, dict | list) or (at_key and index == len(path) - 1)
+            where = node.key_pos[part] if use_key else node.value_pos[part]
+        elif isinstance(node, MarkedList) and isinstance(part, int) and 0 <= part < len(node):
+            child = node[part]
+            where = node.item_pos[part]
+        else:
+            return where
+        node = child
+    return where
+
+
+def json_path(path: Sequence[str | int]) -> str:
+    """``topics["chat.events"].configs["retention.ms"]``; plain names stay dotted."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif _IDENTIFIER.fullmatch(part):
+            text += f".{part}" if text else part
+        else:
+            text += f"[{_shorten(json.dumps(part), 80)}]"
+    return text or "(top level)"
