@@ -10,6 +10,7 @@ Rules:
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,22 @@ def redact(props: Mapping[str, str]) -> dict[str, str]:
     return {k: (REDACTED if is_secret_key(k) else v) for k, v in props.items()}
 
 
+_JAAS_FIELD = re.compile(r'\b(username|password)\s*=\s*"((?:[^"\\]|\\.)*)"')
+
+
+def from_java_properties(props: dict[str, str]) -> dict[str, str]:
+    """Accept a Java client's properties: librdkafka refuses ``sasl.jaas.config``, so its
+    PLAIN/SCRAM ``username``/``password`` become ``sasl.username``/``sasl.password``."""
+    jaas = props.pop("sasl.jaas.config", None)
+    if jaas:
+        found = {k: re.sub(r"\\(.)", r"\1", v) for k, v in _JAAS_FIELD.findall(jaas)}
+        if "username" in found:
+            props.setdefault("sasl.username", found["username"])
+        if "password" in found:
+            props.setdefault("sasl.password", found["password"])
+    return props
+
+
 def load_client_config(path: str) -> dict[str, str]:
     """Read a Java-style ``.properties`` file (``key=value``, ``#`` comments)."""
     p = Path(path)
@@ -50,7 +67,7 @@ def load_client_config(path: str) -> dict[str, str]:
         if sep <= 0:
             raise UsageError(f"{path}:{n}: expected key=value", hint="client config is a Kafka .properties file")
         props[line[:sep].strip()] = line[sep + 1 :].strip()
-    return props
+    return from_java_properties(props)
 
 
 @dataclass(frozen=True)
