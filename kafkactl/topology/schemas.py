@@ -69,14 +69,16 @@ class SchemaBook:
 
     def subjects(self) -> dict[str, SubjectSpec]:
         specs = {}
+        checked: dict[int, tuple[str | None, tuple[Reference, ...] | None]] = {}  # id(source) -> (text, refs)
         for name, draft in self.drafts.items():
             src = draft.source
-            text, refs = self.text(src), self.references(src)
-            if text is None or refs is None:
-                continue
-            specs[name] = SubjectSpec(  # positional: 100,000 of these must stay cheap
-                name, src.schema_type, text, draft.compatibility, refs, draft.topic, draft.tenant, src.path, src.loc
-            )
+            if id(src) not in checked:
+                checked[id(src)] = self.text(src), self.references(src)
+            text, refs = checked[id(src)]
+            if text is not None and refs is not None:
+                specs[name] = SubjectSpec(  # positional: 100,000 of these must stay cheap
+                    name, src.schema_type, text, draft.compatibility, refs, draft.topic, draft.tenant, src.path, src.loc
+                )
         return specs
 
     def text(self, src: SchemaSource) -> str | None:
