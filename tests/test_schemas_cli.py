@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -284,6 +285,19 @@ def test_registry_down_is_a_one_line_error(kctl: Run, unique_name: Callable[[str
     first = err.strip().splitlines()[0]
     assert first.startswith(f"Error: cannot reach the schema registry at http://127.0.0.1:{url.rsplit(':', 1)[1]}")
     assert "s3cret" not in out + err
+
+
+def test_a_registry_that_never_answers_fails_within_the_timeout(kctl: Run, ev: EvTopic) -> None:
+    d = ev.declare(A)
+    with socket.socket() as silent:  # accepts connections (the kernel's backlog) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        started = time.monotonic()
+        code, _, err = kctl("plan", d, "--timeout", "3", registry_url=url)
+    assert code == 1
+    assert err.startswith(f"Error: cannot reach the schema registry at {url}: no answer within the timeout")
+    assert time.monotonic() - started < 30  # Kafka reads plus one registry timeout, not a hang
 
 
 def test_topics_only_topology_plans_with_the_registry_down(
