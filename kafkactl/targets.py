@@ -170,13 +170,17 @@ class Targets:
         )
 
     def unmatched(self, topology: Topology, live: LiveState) -> tuple[str, ...]:
-        """Patterns that select nothing declared or live: most likely a typo, worth a warning."""
-        topics, subjects = [*topology.topics, *live.topics], [*topology.subjects, *live.subjects]
+        """Patterns that select nothing declared or live: most likely a typo, worth a warning.
+
+        Linear in the names: each name's tenant is worked out once, not once per pattern.
+        """
+        topics, subjects = {*topology.topics, *live.topics}, {*topology.subjects, *live.subjects}
+        tenants = {topic_tenant(n, topology) for n in topics} | {subject_tenant(n, topology) for n in subjects}
+        names = [cluster_change_name(topology), *topics, *subjects]
         return tuple(
             p for p in self.patterns
-            if not (one := Targets.parse([p])).cluster(topology)
-            and not any(one.topic(n, topology) for n in topics)
-            and not any(one.subject(n, topology) for n in subjects)
+            if (p[len(TENANT_PREFIX):] not in tenants if p.startswith(TENANT_PREFIX)
+                else not any(fnmatch.fnmatchcase(n, p) for n in names))
         )
 
     def restrict(self, plan: Plan, topology: Topology, live: LiveState) -> Plan:

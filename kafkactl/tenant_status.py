@@ -10,14 +10,16 @@ Rules:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from kafkactl.model import Topology
-from kafkactl.plan import Action, Plan
-from kafkactl.targets import TENANT_PREFIX, Targets, subject_tenant, topic_tenant
+from kafkactl.plan import Action, Change, Plan
+from kafkactl.targets import TENANT_PREFIX, subject_tenant, topic_tenant
 
 Status = Literal["in sync", "missing", "drifted", "removed"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -36,23 +38,34 @@ def targets_for(topology: Topology) -> list[str]:
 
 
 def statuses(topology: Topology, plan: Plan) -> list[TenantStatus]:
-    return [_member(tenant, topology, plan) for tenant in topology.tenants] + _removed(topology, plan)
+    """One row per member, then per removed tenant. Linear in topics, subjects and changes."""
+    topics = _group((n, topic_tenant(n, topology)) for n in topology.topics)
+    subjects = _group((n, subject_tenant(n, topology)) for n in topology.subjects)
+    changes = _group((c, _tenant_of(c, topology)) for c in plan.changes)
+    rows = [_member(t, topics.get(t, []), len(subjects.get(t, [])), changes.get(t, [])) for t in topology.tenants]
+    members = set(topology.tenants)
+    for tenant, mine in sorted(changes.items()):
+        kinds = [c.kind for c in mine if c.action is Action.DELETE]
+        if tenant not in members and kinds:
+            rows.append(TenantStatus(tenant, kinds.count("topic"), kinds.count("subject"), "removed"))
+    return rows
 
 
-def _member(tenant: str, topology: Topology, plan: Plan) -> TenantStatus:
-    topics = {n for n in topology.topics if topic_tenant(n, topology) == tenant}
-    subjects = [n for n in topology.subjects if subject_tenant(n, topology) == tenant]
-    mine = Targets.parse([f"{TENANT_PREFIX}{tenant}"])
-    changes = [c for c in plan.changes if mine.change(c, topology)]
+def _member(tenant: str, topics: list[str], subjects: int, changes: list[Change]) -> TenantStatus:
     creates = {c.name for c in changes if c.kind == "topic" and c.action is Action.CREATE}
-    status: Status = "in sync" if not changes else "missing" if topics and creates >= topics else "drifted"
-    return TenantStatus(tenant, len(topics), len(subjects), status)
+    status: Status = "in sync" if not changes else "missing" if topics and creates >= set(topics) else "drifted"
+    return TenantStatus(tenant, len(topics), subjects, status)
 
 
-def _removed(topology: Topology, plan: Plan) -> list[TenantStatus]:
-    found: dict[str, list[str]] = {}
-    for c in plan.changes:
-        tenant = topic_tenant(c.name, topology) if c.kind == "topic" else subject_tenant(c.name, topology)
-        if c.action is Action.DELETE and tenant is not None and tenant not in topology.tenants:
-            found.setdefault(tenant, []).append(c.kind)
-    return [TenantStatus(t, kinds.count("topic"), kinds.count("subject"), "removed") for t, kinds in sorted(found.items())]
+def _tenant_of(change: Change, topology: Topology) -> str | None:
+    if change.kind == "topic":
+        return topic_tenant(change.name, topology)
+    return subject_tenant(change.name, topology) if change.kind == "subject" else None
+
+
+def _group(pairs: Iterable[tuple[T, str | None]]) -> dict[str, list[T]]:
+    out: dict[str, list[T]] = {}
+    for item, tenant in pairs:
+        if tenant is not None:
+            out.setdefault(tenant, []).append(item)
+    return out
