@@ -141,8 +141,8 @@ class _Expander:
             override = member.value.get(pattern) if isinstance(member.value, MarkedDict) else None
             plan = base
             if override is not None:
-                where = member.at(member.value, pattern)
-                plan = self._tenant_plan([Body(override, member), template], f"{pattern!r} for tenant {tenant!r}", where)
+                label = f"template {pattern!r} for tenant {tenant!r}"
+                plan = self._tenant_plan([Body(override, member), template], label, member.at(member.value, pattern))
             self._tenant_topics(pattern, tenant, plan, entry.loc)
 
     def _tenant_plan(self, bodies: list[Body], label: str, loc: Location) -> TenantPlan:

@@ -219,7 +219,8 @@ def _walk_avro(schema: Any, namespace: str) -> Iterator[str]:
     if kind in _NAMED_AVRO_TYPES and isinstance(name, str):
         ns = name.rpartition(".")[0] if "." in name else str(schema.get("namespace", namespace) or "")
         yield name if "." in name or not ns else f"{ns}.{name}"
-        for item in schema.get("fields") or ():
+        fields = schema.get("fields")
+        for item in fields if isinstance(fields, list) else ():
             if isinstance(item, dict):
                 yield from _walk_avro(item.get("type"), ns)
     elif kind in ("array", "map"):
