@@ -158,7 +158,7 @@ class _Expander:
             self._add_topic(TopicSpec(f"{name}.dlq", dlq.partitions, dlq.replication_factor, dlq.configs,
                                       template=pattern, tenant=tenant, location=loc))
         for suffix, source, compatibility in sources:
-            self._add_draft(SubjectDraft(f"{name}-{suffix}", source, compatibility, topic=name, tenant=tenant))
+            self._add_draft(SubjectDraft(f"{name}-{suffix}", source, compatibility, name, tenant))
 
     def _shape(self, bodies: Sequence[Body], label: str, loc: Location) -> Shape:
         configs = dict(self.default_configs)
@@ -251,12 +251,10 @@ class _Expander:
             self.problems.error(here, f"topic {spec.name!r} is produced twice: at {there} and at {here}")
 
     def _add_draft(self, draft: SubjectDraft) -> None:
-        first = self.drafts.get(draft.subject)
-        if first is not None:
+        first = self.drafts.setdefault(draft.subject, draft)
+        if first is not draft:
             self.problems.error(draft.source.loc, f"subject {draft.subject!r} is defined twice: "
                                                   f"at {first.source.loc} and at {draft.source.loc}")
-            return
-        self.drafts[draft.subject] = draft
 
     def _cluster(self) -> ClusterSpec:
         c, lists = self.s.cluster, self.s.cluster_lists
