@@ -76,6 +76,11 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}".replace("\n", " ")
 
 
+def _code(exc: KafkaException) -> int | None:
+    err = exc.args[0] if exc.args else None
+    return err.code() if isinstance(err, KafkaError) else None
+
+
 def _unreachable(conn: Connection, exc: BaseException) -> ClusterError:
     return ClusterError(
         f"cannot reach Kafka at {conn.bootstrap_servers}: {_reason(exc)}",
@@ -127,13 +132,36 @@ class Admin:
         return out
 
     def describe_topic_configs(self, names: Sequence[str]) -> dict[str, dict[str, ConfigValue]]:
-        """Configs of many topics, chunked; all chunks are in flight at once."""
+        """Configs of many topics, chunked; all chunks are in flight at once.
+
+        A broker may not know a topic the controller created a moment ago (KRaft
+        metadata lag): topics answered with UNKNOWN_TOPIC_OR_PART are asked again with
+        a short, growing backoff until a deadline, never after a fixed sleep.
+        """
+        out: dict[str, dict[str, ConfigValue]] = {}
+        todo = list(names)
+        deadline, delay = time.monotonic() + self.timeout * 3, 0.05
+        while todo:
+            lagging: list[str] = []
+            for name, fut in self._describe_chunks(todo).items():
+                result = self._config_result(name, fut, retry_unknown=time.monotonic() < deadline)
+                if result is None:
+                    lagging.append(name)
+                else:
+                    out[name] = result
+            todo = lagging
+            if todo:
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+        return out
+
+    def _describe_chunks(self, names: Sequence[str]) -> dict[str, concurrent.futures.Future[Any]]:
         futures: dict[str, concurrent.futures.Future[Any]] = {}
         for chunk in chunked(list(names), DESCRIBE_CHUNK):
             resources = [ConfigResource(ResourceType.TOPIC, n) for n in chunk]
             for res, fut in self._client.describe_configs(resources, request_timeout=self.timeout * 3).items():
                 futures[res.name] = fut
-        return {name: self._config_result(name, fut) for name, fut in futures.items()}
+        return futures
 
     def describe_cluster_configs(self) -> dict[str, ConfigValue]:
         """Broker configs as one broker reports them; cluster-wide values have source DYNAMIC_DEFAULT_BROKER_CONFIG.
@@ -150,12 +178,19 @@ class Admin:
     def describe_broker_configs(self, broker_id: int) -> dict[str, ConfigValue]:
         res = ConfigResource(ResourceType.BROKER, str(broker_id))
         fut = self._client.describe_configs([res], request_timeout=self.timeout)[res]
-        return self._config_result(f"broker {broker_id}", fut)
+        return self._config_result(f"broker {broker_id}", fut) or {}
 
-    def _config_result(self, name: str, fut: concurrent.futures.Future[Any]) -> dict[str, ConfigValue]:
+    def _config_result(
+        self, name: str, fut: concurrent.futures.Future[Any], retry_unknown: bool = False
+    ) -> dict[str, ConfigValue] | None:
+        """The entries of one described resource; None (only with ``retry_unknown``) for a lagging broker."""
         try:
             entries: Mapping[str, Any] = fut.result(timeout=self.timeout * 3 + 5)
-        except (KafkaException, concurrent.futures.TimeoutError) as e:
+        except KafkaException as e:
+            if retry_unknown and _code(e) == KafkaError.UNKNOWN_TOPIC_OR_PART:
+                return None
+            raise ClusterError(f"cannot describe configs of {name}: {_reason(e)}") from None
+        except concurrent.futures.TimeoutError as e:
             raise ClusterError(f"cannot describe configs of {name}: {_reason(e)}") from None
         return {
             k: ConfigValue(

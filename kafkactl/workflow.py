@@ -13,6 +13,7 @@ Rules:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,6 +29,10 @@ from kafkactl.reader import broker_check, read_live
 from kafkactl.registry import Registry
 from kafkactl.targets import Targets
 from kafkactl.topology import load
+
+READ_ATTEMPTS = 3
+# Broker-check answers that mean "this plan was made from a lagging broker's metadata".
+LAG_SIGNS = ("TOPIC_ALREADY_EXISTS", "INVALID_PARTITIONS")
 
 
 @dataclass(frozen=True)
@@ -52,17 +57,31 @@ def make_plan(directory: str | Path, clients: Clients, targets: Sequence[str] = 
     """The plan for the topology in ``directory``; with ``targets``, only what they select is read and planned."""
     loaded = load(directory)
     scope = Targets.parse(targets)
+    delay = 0.1
+    for attempt in range(READ_ATTEMPTS):
+        live, plan = _plan_once(loaded.topology, clients, scope)
+        # The broker answering metadata may lag the controller (KRaft): it then misses a topic
+        # created a moment ago, and the broker's own check says the planned create exists.
+        # That plan was made from a stale view, so read again (bounded backoff, no fixed sleep).
+        if attempt + 1 == READ_ATTEMPTS or not any(sign in e for e in plan.errors for sign in LAG_SIGNS):
+            break
+        time.sleep(delay)
+        delay *= 4
+    plan = replace(plan, warnings=loaded.warnings + plan.warnings)
+    return PlanRun(loaded.topology, live, plan, loaded.warnings)
+
+
+def _plan_once(topology: Topology, clients: Clients, scope: Targets) -> tuple[LiveState, Plan]:
     # The registry is read for the whole topology (it skips the registry when nothing declares a subject,
     # which a narrowed one may not), then narrowed; Kafka topics are read only where targeted.
-    found = read_live(loaded.topology, clients.admin, clients.registry, scope.topic_filter(loaded.topology))
-    live = scope.narrow_live(found, loaded.topology)
-    plan = scope.restrict(diff(scope.narrow(loaded.topology), live), loaded.topology, live)
+    found = read_live(topology, clients.admin, clients.registry, scope.topic_filter(topology))
+    live = scope.narrow_live(found, topology)
+    plan = scope.restrict(diff(scope.narrow(topology), live), topology, live)
     if not plan.errors:
         checked = clients.registry.check_compatibility(plan)  # incompatible new schema versions are plan errors
         plan = replace(plan, errors=broker_check(plan, clients.admin) + checked.errors,
                        warnings=plan.warnings + checked.warnings)
-    plan = replace(plan, warnings=loaded.warnings + plan.warnings)
-    return PlanRun(loaded.topology, live, plan, loaded.warnings)
+    return live, plan
 
 
 def check_applicable(plan: Plan, allow_delete: bool) -> None:
