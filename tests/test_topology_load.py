@@ -183,7 +183,7 @@ def _objects(node: Any) -> Iterator[dict[str, Any]]:
 def test_schema_is_valid_draft_2020_12_and_closed_everywhere() -> None:
     schema = _schema()
     Draft202012Validator.check_schema(schema)
-    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$schema"] == Draft202012Validator.META_SCHEMA["$id"]
     for node in _objects(schema):
         if "properties" in node:
             assert node.get("additionalProperties") is False, node
