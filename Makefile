@@ -25,9 +25,13 @@ up: install
 down: install
 	$(KAFKACTL) local down
 
+# The main job on the local cluster: validate, plan, apply, then plan again (which must say "No changes").
 demo: up
 	$(KAFKACTL) local status
-	@# --- topology demo goes here: validate, plan and apply topology/ against the local cluster ---
+	$(KAFKACTL) validate topology
+	$(KAFKACTL) plan topology
+	$(KAFKACTL) apply topology --auto-approve
+	$(KAFKACTL) plan topology --detailed-exitcode
 
 lint: install
 	$(BIN)/ruff check .
