@@ -53,12 +53,12 @@ def test_server_properties_for_node_two(tmp_path: Path) -> None:
     assert {k: props[k] for k in (
         "default.replication.factor", "min.insync.replicas", "auto.create.topics.enable", "num.partitions",
         "offsets.topic.replication.factor", "transaction.state.log.replication.factor",
-        "group.initial.rebalance.delay.ms", "delete.topic.enable",
+        "group.initial.rebalance.delay.ms", "delete.topic.enable", "metadata.log.max.snapshot.interval.ms",
     )} == {
         "default.replication.factor": "3", "min.insync.replicas": "2", "auto.create.topics.enable": "false",
         "num.partitions": "1", "offsets.topic.replication.factor": "3",
         "transaction.state.log.replication.factor": "3", "group.initial.rebalance.delay.ms": "0",
-        "delete.topic.enable": "true",
+        "delete.topic.enable": "true", "metadata.log.max.snapshot.interval.ms": "60000",
     }
 
 
