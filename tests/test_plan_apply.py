@@ -36,11 +36,12 @@ def plan_json(capsys: pytest.CaptureFixture[str], conn: Connection, d: Path, *ex
     return rc, json.loads(out)
 
 
-def topology(prefix: str, topics: str, extra: str = "") -> str:
+def topology(prefix: str, topics: str, protect: str = "") -> str:
     return f"""
     cluster:
       brokers: 3
       owns: ["{prefix}.*"]
+      protect: [{protect}]
     defaults:
       partitions: 3
       replication_factor: 3
@@ -48,7 +49,6 @@ def topology(prefix: str, topics: str, extra: str = "") -> str:
         min.insync.replicas: 2
     topics:
 {textwrap.indent(textwrap.dedent(topics), "      ")}
-    {extra}
     """
 
 
@@ -164,8 +164,7 @@ def test_deletes_need_allow_delete_protected_never_unowned_untouched(
     assert "0 added, 0 changed, 1 destroyed" in out
     live = admin.list_topics()
     assert f"{p}.drop" not in live and f"{p}.keep" in live and f"{p}-outside" in live
-    protect = f"  protect: ['{p}.audit']"
-    write(tmp_path / "t", topology(p, f"{p}.keep: {{}}").replace("cluster:\n", f"cluster:\n  {protect}\n", 1))
+    write(tmp_path / "t", topology(p, f"{p}.keep: {{}}", protect=f"'{p}.audit'"))
     rc, doc = plan_json(capsys, cluster, d)
     assert rc == 1 and any(f"{p}.audit: protected" in e for e in doc["errors"])
     rc, _, _ = run(capsys, cluster, "apply", str(d), "--auto-approve", "--allow-delete")
