@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 import textwrap
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from confluent_kafka.admin import AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource, ResourceType
 
@@ -214,3 +216,22 @@ def test_non_interactive_apply_without_auto_approve_is_refused(
     rc, _, err = run(capsys, cluster, "apply", str(d))
     assert rc == 1 and "non-interactive" in err
     assert f"{p}.a" not in admin.list_topics()
+
+
+def test_example_topology_applies_then_plans_empty(
+    tmp_path: Path, cluster: Connection, admin: Admin, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = Path(__file__).resolve().parent.parent
+    shutil.copytree(root / "topology", tmp_path / "topology")
+    shutil.copytree(root / "schemas", tmp_path / "schemas")
+    d = tmp_path / "topology"
+    rc, out, err = run(capsys, cluster, "apply", str(d), "--auto-approve")
+    assert rc == 0, err
+    assert "Apply complete!" in out
+    rc, doc = plan_json(capsys, cluster, d, "--detailed-exitcode")
+    assert (rc, doc["changes"], doc["errors"]) == (0, [], [])
+    msgs = admin.list_topics()["chat.messages.acme"]
+    assert (msgs.partitions, msgs.replication_factor) == (12, 3)
+    assert dynamic_configs(admin, "chat.messages.acme")["retention.ms"] == "2592000000"
+    subjects = httpx.get(f"{cluster.schema_registry_url}/subjects", timeout=10).json()
+    assert {"chat.messages.acme-value", "com.chat.Attachment", "presence.updates-value"} <= set(subjects)
