@@ -1,8 +1,8 @@
 # kafkactl developer entry points: `make demo` shows it working, `make test` proves it.
 # Rules:
 # - `install` is idempotent and fast: it reinstalls only when pyproject.toml changed (stamp file).
-# - `test` starts the local cluster only if none of ours is running, and stops it afterwards only
-#   if it started it, even when lint or tests fail; any failure (pytest exit 5 included) fails it.
+# - `test` starts the local cluster only if it is not running, and stops it afterwards only if it
+#   started it, even when lint or tests fail; any failure (pytest exit 5 included) fails it.
 SHELL := bash
 PYTHON ?= python3.11
 VENV := .venv
@@ -39,13 +39,16 @@ lint: install
 	$(BIN)/lint-imports
 
 # KAFKACTL_TEST_BOOTSTRAP_SERVERS set: the tests use that cluster, so no local one is started.
+# `kafkactl local up` prints "Local cluster is up" only when it started the cluster (else
+# "... is already running"): that line decides whether this target stops it at the end.
 test: install
 	@started=0; \
 	stop() { if [ $$started = 1 ]; then $(KAFKACTL) local down; fi; }; \
 	trap stop EXIT; \
-	if [ -z "$${KAFKACTL_TEST_BOOTSTRAP_SERVERS:-}" ] && ! $(KAFKACTL) local status --check >/dev/null 2>&1; then \
-	  $(KAFKACTL) local up || exit 1; \
-	  started=1; \
+	if [ -z "$${KAFKACTL_TEST_BOOTSTRAP_SERVERS:-}" ]; then \
+	  out="$$($(KAFKACTL) local up)" || exit 1; \
+	  echo "$$out"; \
+	  case "$$out" in "Local cluster is up"*) started=1;; esac; \
 	fi; \
 	rc=0; \
 	$(MAKE) --no-print-directory lint || rc=$$?; \

@@ -13,7 +13,10 @@ from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from kafkactl.admin import Admin, TopicMeta
+from kafkactl.cli.main import main
 from kafkactl.connection import Connection
+from kafkactl.local import cluster as local
+from kafkactl.local.layout import Layout
 
 DEADLINE_S = 30.0
 
@@ -117,3 +120,19 @@ def test_each_metrics_endpoint_serves_kafka_server_series(metrics_urls: list[str
         assert response.status_code == 200, url
         names = {family.name for family in text_string_to_metric_families(response.text)}
         assert any(name.startswith("kafka_server_") for name in names), url
+
+
+def test_local_up_again_says_already_running(cluster: Connection, capsys: pytest.CaptureFixture[str]) -> None:
+    """Idempotent `up`; the Makefile relies on this first line to know it did not start the cluster."""
+    layout = Layout.default()
+    if not all(row.pid for row in local.status(layout)):
+        pytest.skip("the cluster under test is not kafkactl's local cluster")
+    temporary = layout.temporary_marker.exists()
+    try:
+        assert main(["local", "up"]) == 0
+    finally:
+        if temporary:  # a plain `up` adopts a test session's cluster; hand it back to the session
+            layout.temporary_marker.touch()
+    out = capsys.readouterr().out
+    assert out.startswith("Local cluster is already running (cluster id ")
+    assert cluster.bootstrap_servers in out and cluster.schema_registry_url in out
