@@ -15,8 +15,13 @@ from confluent_kafka.admin import AdminClient, AlterConfigOpType, ConfigEntry, C
 from kafkactl.admin import Admin
 from kafkactl.cli.main import main
 from kafkactl.connection import Connection
+from tests.eventually import eventually
 
 pytestmark = pytest.mark.cluster
+
+
+def _assert(condition: bool) -> None:
+    assert condition
 
 
 def write(d: Path, body: str, name: str = "topics.yaml") -> Path:
@@ -64,6 +69,12 @@ def set_config(conn: Connection, topic: str, key: str, value: str) -> None:
     client = raw_admin(conn)  # keep a reference: a collected client cancels its futures
     for fut in client.incremental_alter_configs([res]).values():
         fut.result(30)
+    admin = Admin(conn)
+
+    def visible() -> None:
+        assert dynamic_configs(admin, topic).get(key) == value
+
+    eventually(visible)
 
 
 def dynamic_configs(admin: Admin, topic: str) -> dict[str, str | None]:
@@ -87,9 +98,9 @@ def test_apply_then_plan_is_empty_and_out_of_band_change_is_restored(
     rc, out, err = run(capsys, cluster, "apply", str(d), "--auto-approve")
     assert rc == 0, err
     assert "Apply complete! Resources: 2 added, 0 changed, 0 destroyed." in out
-    meta = admin.list_topics()[f"{p}.orders"]
+    meta = eventually(lambda: admin.list_topics()[f"{p}.orders"])
     assert (meta.partitions, meta.replication_factor) == (6, 3)
-    assert dynamic_configs(admin, f"{p}.orders") == {
+    assert eventually(lambda: dynamic_configs(admin, f"{p}.orders")) == {
         "retention.ms": "604800000", "cleanup.policy": "delete", "min.insync.replicas": "2"}
     # A declared value equal to the broker default is not a change after apply.
     rc, doc = plan_json(capsys, cluster, d, "--detailed-exitcode")
@@ -107,8 +118,8 @@ def test_apply_then_plan_is_empty_and_out_of_band_change_is_restored(
     ]
     rc, out, err = run(capsys, cluster, "apply", str(d), "--auto-approve")
     assert rc == 0, err
-    assert dynamic_configs(admin, f"{p}.orders")["retention.ms"] == "604800000"
-    assert "segment.ms" not in dynamic_configs(admin, f"{p}.orders")
+    eventually(lambda: _assert(dynamic_configs(admin, f"{p}.orders") == {
+        "retention.ms": "604800000", "cleanup.policy": "delete", "min.insync.replicas": "2"}))
     assert plan_json(capsys, cluster, d, "--detailed-exitcode")[0] == 0
 
 
@@ -122,7 +133,7 @@ def test_partition_increase_applies_and_decrease_is_an_error(
     rc, out, _ = run(capsys, cluster, "plan", str(d))
     assert rc == 0 and "~ partitions: 3 → 5" in out and "per-key ordering" in out
     assert run(capsys, cluster, "apply", str(d), "--auto-approve")[0] == 0
-    assert admin.list_topics()[f"{p}.msgs"].partitions == 5
+    eventually(lambda: _assert(admin.list_topics()[f"{p}.msgs"].partitions == 5))
     write(tmp_path / "t", topology(p, f"{p}.msgs: {{partitions: 2}}"))
     rc, doc = plan_json(capsys, cluster, d)
     assert rc == 1 and any("cannot decrease partitions from 5 to 2" in e for e in doc["errors"])
@@ -147,7 +158,7 @@ def test_stale_saved_plan_is_refused_and_fresh_one_applies(
     assert run(capsys, cluster, "plan", str(d), "--out", str(saved))[0] == 0
     rc, out, err = run(capsys, cluster, "apply", str(d), "--plan", str(saved))
     assert rc == 0 and "0 added, 1 changed" in out, err
-    assert dynamic_configs(admin, f"{p}.a")["retention.ms"] == "172800000"
+    eventually(lambda: _assert(dynamic_configs(admin, f"{p}.a")["retention.ms"] == "172800000"))
 
 
 def test_deletes_need_allow_delete_protected_never_unowned_untouched(
@@ -164,8 +175,11 @@ def test_deletes_need_allow_delete_protected_never_unowned_untouched(
     rc, out, err = run(capsys, cluster, "apply", str(d), "--auto-approve", "--allow-delete")
     assert rc == 0, err
     assert "0 added, 0 changed, 1 destroyed" in out
-    live = admin.list_topics()
-    assert f"{p}.drop" not in live and f"{p}.keep" in live and f"{p}-outside" in live
+    def deleted() -> None:
+        live = admin.list_topics()
+        assert f"{p}.drop" not in live and f"{p}.keep" in live and f"{p}-outside" in live
+
+    eventually(deleted)
     write(tmp_path / "t", topology(p, f"{p}.keep: {{}}", protect=f"'{p}.audit'"))
     rc, doc = plan_json(capsys, cluster, d)
     assert rc == 1 and any(f"{p}.audit: protected" in e for e in doc["errors"])
@@ -194,7 +208,7 @@ def test_thousand_topics_in_one_apply_then_empty_plan(
     rc, out, err = run(capsys, cluster, "apply", str(d), "--auto-approve")
     assert rc == 0, err
     assert "Apply complete! Resources: 1000 added, 0 changed, 0 destroyed." in out
-    assert sum(1 for n in admin.list_topics() if n.startswith(f"{p}.")) == 1000
+    eventually(lambda: _assert(sum(1 for n in admin.list_topics() if n.startswith(f"{p}.")) == 1000))
     rc, doc = plan_json(capsys, cluster, d, "--detailed-exitcode")
     assert (rc, doc["summary"]) == (0, {"create": 0, "update": 0, "delete": 0})
     admin.delete_topics([f"{p}.t{i:04d}" for i in range(1000)])  # keep the shared cluster small
@@ -227,11 +241,11 @@ def test_example_topology_applies_then_plans_empty(
     d = tmp_path / "topology"
     rc, out, err = run(capsys, cluster, "apply", str(d), "--auto-approve")
     assert rc == 0, err
-    assert "Apply complete!" in out
+    assert "Apply complete!" in out or "No changes" in out  # the shared cluster may hold it from an earlier run
     rc, doc = plan_json(capsys, cluster, d, "--detailed-exitcode")
     assert (rc, doc["changes"], doc["errors"]) == (0, [], [])
-    msgs = admin.list_topics()["chat.messages.acme"]
+    msgs = eventually(lambda: admin.list_topics()["chat.messages.acme"])
     assert (msgs.partitions, msgs.replication_factor) == (12, 3)
-    assert dynamic_configs(admin, "chat.messages.acme")["retention.ms"] == "2592000000"
+    eventually(lambda: _assert(dynamic_configs(admin, "chat.messages.acme")["retention.ms"] == "2592000000"))
     subjects = httpx.get(f"{cluster.schema_registry_url}/subjects", timeout=10).json()
     assert {"chat.messages.acme-value", "com.chat.Attachment", "presence.updates-value"} <= set(subjects)
