@@ -39,6 +39,7 @@ DESCRIBE_CHUNK = 1000  # topics per DescribeConfigs request (~3 KB each with syn
 MAX_RECORDS_PER_OP = 9000  # KRaft's 10,000-record cap per operation, with headroom
 MAX_PARTITIONS_PER_CREATE = 9000  # CreateTopics fails above 10,000 partitions in one request
 ALTER_CHUNK = 1000
+CONFIRMATIONS = 3  # reads in a row that must show a change before apply returns
 
 
 @dataclass(frozen=True)
@@ -205,20 +206,33 @@ class Admin:
     def await_metadata(self, expected: Mapping[str, int | None]) -> list[str]:
         """Wait until metadata shows each topic with the expected partition count (None: gone).
 
-        KRaft brokers learn of a change shortly after the controller commits it; a plan
-        made in that gap would see stale state. This polls with a short, growing backoff
-        until a deadline instead of sleeping a fixed time. Returns the topics still
-        not as expected at the deadline.
+        KRaft brokers learn of a change shortly after the controller commits it, and
+        librdkafka asks any broker; a plan made in that gap would see stale state. So the
+        expectation must hold on ``CONFIRMATIONS`` reads in a row (different brokers, most
+        likely), polled with a short, growing backoff until a deadline, never a fixed sleep.
+        Returns the topics still not as expected at the deadline.
         """
-        deadline = time.monotonic() + self.timeout * 3
-        delay = 0.05
+        return self._await(lambda: _late_topics(self._client.list_topics(timeout=self.timeout), expected))
+
+    def await_configs(self, expected: Mapping[str, Mapping[str, str | None]]) -> list[str]:
+        """Like ``await_metadata`` for dynamic topic configs just altered (None: reverted)."""
+
+        def late() -> list[str]:
+            live = self.describe_topic_configs(list(expected))
+            return [n for n, cfg in expected.items() if any(_dynamic_value(live[n].get(k)) != v for k, v in cfg.items())]
+
+        return self._await(late)
+
+    def _await(self, late_now: Any) -> list[str]:
+        deadline, delay, streak = time.monotonic() + self.timeout * 3, 0.02, 0
         while True:
-            md = self._client.list_topics(timeout=self.timeout)
-            late = [n for n, want in expected.items() if _partition_count(md, n) != want]
-            if not late or time.monotonic() > deadline:
+            late: list[str] = late_now()
+            streak = 0 if late else streak + 1
+            if streak >= CONFIRMATIONS or time.monotonic() > deadline:
                 return late
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
+            if late:
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
 
     # ---- writes (and their validate_only twins, which are reads) ----------------------------
 
@@ -317,6 +331,14 @@ class Admin:
 
 def _cluster_value(v: ConfigValue | None) -> str | None:
     return v.value if v is not None and v.source == "DYNAMIC_DEFAULT_BROKER_CONFIG" else None
+
+
+def _late_topics(md: Any, expected: Mapping[str, int | None]) -> list[str]:
+    return [n for n, want in expected.items() if _partition_count(md, n) != want]
+
+
+def _dynamic_value(v: ConfigValue | None) -> str | None:
+    return v.value if v is not None and v.source == "DYNAMIC_TOPIC_CONFIG" else None
 
 
 def _partition_count(md: Any, name: str) -> int | None:

@@ -22,7 +22,7 @@ from typing import Any
 
 from kafkactl.admin import Admin
 from kafkactl.model import Outcome
-from kafkactl.plan import Action, Change, ChangeOutcome, Plan
+from kafkactl.plan import SENSITIVE, Action, Change, ChangeOutcome, Plan
 from kafkactl.registry import Registry
 
 Progress = Callable[[int], None]  # advanced by the number of changes finished
@@ -64,15 +64,21 @@ def apply_plan(
 
 
 def _await_visible(plan: Plan, admin: Admin, errors: dict[tuple[str, str], str]) -> None:
-    """Return only once metadata shows what was applied, so a plan made right after sees it."""
-    expected: dict[str, int | None] = {}
+    """Return only once the brokers show what was applied, so a plan made right after sees it."""
+    shapes: dict[str, int | None] = {}
+    configs: dict[str, dict[str, str | None]] = {}
     for c in plan.changes:
         if c.kind != "topic" or ("topic", c.name) in errors:
             continue
         after: Any = c.after
-        expected[c.name] = None if c.action is Action.DELETE else int(after["partitions"])
-    if expected:
-        admin.await_metadata(expected)
+        shapes[c.name] = None if c.action is Action.DELETE else int(after["partitions"])
+        delta = {k: v for k, v in c.config_delta().items() if v != SENSITIVE}  # masked values can't be compared
+        if c.action is Action.UPDATE and delta:
+            configs[c.name] = delta
+    if shapes:
+        admin.await_metadata(shapes)
+    if configs:
+        admin.await_configs(configs)
 
 
 def _of(changes: Sequence[Change], action: Action) -> list[Change]:
