@@ -149,6 +149,9 @@ def _update(spec: TopicSpec, current: LiveTopic, live: LiveState, acc: _Acc) -> 
         )
     if not _unknown_keys(spec, live, acc):
         fields += _config_fields(spec.configs, current.configs, current.sensitive)
+    for f in fields:
+        if f.after == SENSITIVE:  # the plan holds no secret, so apply could not set it
+            acc.errors.append(f"topic {spec.name}: {f.path} is sensitive; kafkactl does not store secrets in plans")
     if fields:
         before = _topic_dict(current.partitions, current.replication_factor, current.configs, current.sensitive)
         after = _topic_dict(max(spec.partitions, current.partitions), current.replication_factor, spec.configs,
