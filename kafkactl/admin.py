@@ -39,7 +39,9 @@ DESCRIBE_CHUNK = 1000  # topics per DescribeConfigs request (~3 KB each with syn
 MAX_RECORDS_PER_OP = 9000  # KRaft's 10,000-record cap per operation, with headroom
 MAX_PARTITIONS_PER_CREATE = 9000  # CreateTopics fails above 10,000 partitions in one request
 ALTER_CHUNK = 1000
-CONFIRMATIONS = 3  # reads in a row that must show a change before apply returns
+# Reads in a row that must show a change before apply returns: librdkafka sends each read to a
+# random broker, so five make it unlikely that a lagging one was never asked.
+CONFIRMATIONS = 5
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from kafkactl.registry import Registry
 from kafkactl.targets import Targets
 from kafkactl.topology import load
 
-READ_ATTEMPTS = 3
+READ_ATTEMPTS = 6
 # Broker-check answers that mean "this plan was made from a lagging broker's metadata".
 LAG_SIGNS = ("TOPIC_ALREADY_EXISTS", "INVALID_PARTITIONS")
 
@@ -66,7 +66,7 @@ def make_plan(directory: str | Path, clients: Clients, targets: Sequence[str] = 
         if attempt + 1 == READ_ATTEMPTS or not any(sign in e for e in plan.errors for sign in LAG_SIGNS):
             break
         time.sleep(delay)
-        delay *= 4
+        delay *= 2
     plan = replace(plan, warnings=loaded.warnings + plan.warnings)
     return PlanRun(loaded.topology, live, plan, loaded.warnings)
 

@@ -55,6 +55,7 @@ def test_drift_exit_codes_and_metrics(
     first_run_at = m[("kafkactl_last_run_timestamp_seconds", ())]
 
     admin.alter_topic_configs([(f"{p}.orders", {"retention.ms": "1000"})])  # out of band
+    admin.await_configs({f"{p}.orders": {"retention.ms": "1000"}})  # every broker shows it before drift runs
     rc, out, err = run(capsys, cluster, "drift", str(d), "--metrics-file", str(prom), "--json")
     assert rc == 2, err
     doc = json.loads(out)

@@ -69,12 +69,7 @@ def set_config(conn: Connection, topic: str, key: str, value: str) -> None:
     client = raw_admin(conn)  # keep a reference: a collected client cancels its futures
     for fut in client.incremental_alter_configs([res]).values():
         fut.result(30)
-    admin = Admin(conn)
-
-    def visible() -> None:
-        assert dynamic_configs(admin, topic).get(key) == value
-
-    eventually(visible)
+    assert Admin(conn).await_configs({topic: {key: value}}) == []  # every broker shows it before the next step
 
 
 def dynamic_configs(admin: Admin, topic: str) -> dict[str, str | None]:

@@ -222,12 +222,14 @@ def test_target_limits_plan_apply_and_the_saved_plans_scope(
     saved = tmp_path / "plan.json"
     assert run(capsys, cluster, "plan", str(d), "--target", f"{p}.a", "--out", str(saved))[0] == 0
     admin.alter_topic_configs([(f"{p}.msg.acme", {"retention.ms": "1000"})])
+    admin.await_configs({f"{p}.msg.acme": {"retention.ms": "1000"}})
     rc, _, err = run(capsys, cluster, "apply", str(d), "--plan", str(saved))
     assert rc == 0, err
     assert {n for n in admin.list_topics() if n.startswith(p)} == {f"{p}.a", f"{p}.msg.acme", f"{p}.msg.acme.dlq"}
     # ...but is by changes inside them, and --target can't be mixed with --plan.
     assert run(capsys, cluster, "plan", str(d), "--target", "tenant:acme", "--out", str(saved))[0] == 0
     admin.alter_topic_configs([(f"{p}.msg.acme.dlq", {"retention.ms": "2000"})])
+    admin.await_configs({f"{p}.msg.acme.dlq": {"retention.ms": "2000"}})
     rc, _, err = run(capsys, cluster, "apply", str(d), "--plan", str(saved))
     assert rc == 1 and "plan is stale" in err
     assert run(capsys, cluster, "apply", str(d), "--plan", str(saved), "--target", "x")[0] == 64

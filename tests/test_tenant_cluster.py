@@ -149,8 +149,10 @@ def test_tenant_list_shows_status_on_the_live_cluster(
     d = setup_topology(tmp_path, p)
     assert run(capsys, cluster, "apply", str(d), "--auto-approve", "--target", "tenant:acme")[0] == 0
     admin.alter_topic_configs([(f"{p}.audit.acme", {"retention.ms": "1000"})])  # acme drifts
+    admin.await_configs({f"{p}.audit.acme": {"retention.ms": "1000"}})
     assert run(capsys, cluster, "tenant", "add", "initech", str(d), "--apply", "--auto-approve")[0] == 0
     admin.create_topics([(f"{p}.msg.hooli", 1, 3, {})])  # a template topic of no member: offboarded, still live
+    admin.await_metadata({f"{p}.msg.hooli": 1})
     rc, out, err = run(capsys, cluster, "tenant", "list", str(d))
     assert rc == 0, err
     rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:5]]
