@@ -1,0 +1,199 @@
+"""The benchmark cases: create, plan (no changes), alter, schemas. Each returns its variants' samples.
+
+Rules:
+- Variants of a case alternate (``timing.alternate``); set-up between steps (deleting
+  topics, waiting for the brokers' open files to fall) is never timed.
+- kafkactl runs as a whole process (wall time, peak RSS) and, for plans, also
+  in-process (``make_plan``), which separates interpreter start-up from the work.
+- A kafkactl step that does not do what it should (exit code, summary line) fails the
+  case: a fast wrong answer is not a result.
+- B_seq and B_par10 may run on a random sample of topics and are scaled linearly to N;
+  the entry says so.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import gen_topology
+import kafka_ops
+import registry_ops
+from timing import ProcessRun, Samples, alternate, checked, run_process, say, timed
+
+from kafkactl.connection import resolve
+from kafkactl.workflow import Clients, make_plan
+
+TEMPLATES = 10  # N topics = N/10 tenants x 10 templates
+RETENTION = "86400000"  # gen_topology's templates set retention.ms: 1d
+PAR_WORKERS = 10
+
+
+@dataclass(frozen=True)
+class Settings:
+    reps: int
+    warmup: int
+    sample: int  # B_seq / B_par10 measure at most this many topics, scaled to N
+    timeout_s: float  # per kafkactl process
+    kafkactl: str = str(Path(sys.executable).with_name("kafkactl"))
+
+
+@dataclass
+class TopicSet:
+    """N generated topics under one unique prefix, and the topology directory that declares them."""
+
+    n: int
+    prefix: str
+    directory: Path
+    rf: int
+    names: list[str] = field(default_factory=list)
+
+    @classmethod
+    def generate(cls, n: int, root: Path, prefix: str, rf: int) -> TopicSet:
+        if n % TEMPLATES:
+            raise ValueError(f"N must be a multiple of {TEMPLATES}, not {n}")
+        directory = root / f"topology-{prefix}"  # one per set: two sets of one N must not share files
+        gen_topology.generate(directory, n // TEMPLATES, TEMPLATES, partitions=1, replication_factor=rf, prefix=prefix)
+        names = [f"{prefix}.t{j:02d}.tenant-{i:06d}" for j in range(TEMPLATES) for i in range(1, n // TEMPLATES + 1)]
+        return cls(n, prefix, directory, rf, sorted(names))
+
+    @property
+    def replicas_per_broker(self) -> int:
+        return self.n * self.rf // 3
+
+    def set_retention(self, value: str) -> None:
+        templates = self.directory / "templates.yaml"
+        text = templates.read_text(encoding="utf-8")
+        templates.write_text(re.sub(r"retention\.ms: \S+", f"retention.ms: {value}", text), encoding="utf-8")
+
+    def ensure_created(self) -> None:
+        """Untimed: every topic present (a case may run without the create case before it).
+
+        Creates them all and takes "already exists" as done: a broker's metadata can lag a
+        delete a moment, so a listing is not trusted to say which are missing.
+        """
+        say(f"N={self.n}: making sure the {self.n} topics exist (set-up)")
+        kafka_ops.wait_for_file_room(self.replicas_per_broker, say)
+        kafka_ops.create_floor(self.names, self.rf, {"retention.ms": RETENTION}, exist_ok=True)
+        kafka_ops.settled(self.names, present=True)
+
+    def delete(self) -> None:
+        """Every name of the set, listed or not: a topic whose creation is still settling may not be listed yet."""
+        kafka_ops.delete_topics(sorted(set(self.names) | set(kafka_ops.topics_with_prefix(self.prefix + "."))))
+
+
+Result = dict[str, dict[str, Any]]
+
+
+def _entry(s: Samples, note: str = "") -> dict[str, Any]:
+    return {"median_s": s.median, "samples_s": s.seconds, "peak_rss_mib": max(s.rss_mib, default=None), "note": note}
+
+
+def _kafkactl(cfg: Settings, what: str, *args: str, expect: str | None = None, ok: tuple[int, ...] = (0,)) -> ProcessRun:
+    run = checked(run_process([cfg.kafkactl, *args], cfg.timeout_s), f"kafkactl {' '.join(args)}", ok)
+    if expect is not None and expect not in run.output:
+        raise RuntimeError(f"{what}: expected {expect!r} in the output:\n{run.output[-3000:]}")
+    return run
+
+
+def _in_process_plan(directory: Path) -> None:
+    run = make_plan(directory, Clients.connect(resolve()))
+    if run.plan.has_changes or run.plan.errors:
+        raise RuntimeError(f"in-process plan of {directory} is not empty: {len(run.plan.changes)} changes, "
+                           f"errors {run.plan.errors[:3]}")
+
+
+def create(cfg: Settings, ts: TopicSet) -> Result:
+    """kafkactl apply of N new topics vs chunked create_topics (futures, then metadata); deleted between steps."""
+    def floor() -> float:
+        kafka_ops.wait_for_file_room(ts.replicas_per_broker, say)
+        return timed(lambda: kafka_ops.create_floor(ts.names, ts.rf, {"retention.ms": RETENTION}))
+
+    def apply() -> ProcessRun:
+        kafka_ops.wait_for_file_room(ts.replicas_per_broker, say)
+        return _kafkactl(cfg, "create", "apply", str(ts.directory), "--auto-approve", expect=f"Resources: {ts.n} added")
+
+    found = alternate(f"N={ts.n} create", {"floor": floor, "kafkactl apply": apply}, cfg.reps, cfg.warmup,
+                      between=lambda last: None if last else ts.delete())
+    return {"floor": _entry(found["floor"], "chunked create_topics, all futures, then metadata"),
+            "kafkactl apply": _entry(found["kafkactl apply"], "process wall time")}
+
+
+def _sampled(ts: TopicSet, cfg: Settings, workers: int) -> tuple[Callable[[], float], str]:
+    size = min(ts.n, cfg.sample)
+    rng = random.Random(f"{ts.prefix}-{workers}")
+
+    def step() -> float:
+        return timed(lambda: kafka_ops.per_topic_reads(rng.sample(ts.names, size), workers)) * ts.n / size
+
+    note = "all topics" if size == ts.n else f"random sample of {size} per rep, scaled x{ts.n / size:g}"
+    return step, note
+
+
+def plan(cfg: Settings, ts: TopicSet) -> Result:
+    """kafkactl plan with no changes vs the read floor and the per-topic baselines."""
+    ts.ensure_created()
+    seq, seq_note = _sampled(ts, cfg, 1)
+    par, par_note = _sampled(ts, cfg, PAR_WORKERS)
+    variants: dict[str, Callable[[], float | ProcessRun]] = {
+        "F_read": lambda: timed(lambda: kafka_ops.read_floor(ts.names)),
+        "kafkactl plan": lambda: _kafkactl(cfg, "plan", "plan", str(ts.directory), "--detailed-exitcode",
+                                           expect="No changes"),
+        "make_plan (in-process)": lambda: timed(lambda: _in_process_plan(ts.directory)),
+        "B_seq": seq,
+        "B_par10": par,
+    }
+    found = alternate(f"N={ts.n} plan", variants, cfg.reps, cfg.warmup)
+    notes = {"F_read": "list_topics + chunked describe_configs + broker configs", "kafkactl plan": "process wall time",
+             "make_plan (in-process)": "workflow.make_plan, clients connected per rep", "B_seq": seq_note,
+             "B_par10": f"{PAR_WORKERS} threads, {par_note}"}
+    return {name: _entry(s, notes[name]) for name, s in found.items()}
+
+
+def alter(cfg: Settings, ts: TopicSet) -> Result:
+    """One config changed on all N topics: kafkactl apply vs chunked incremental_alter_configs."""
+    ts.ensure_created()
+    values = (str(int(RETENTION) + 1000 * i) for i in itertools.count(1))
+
+    def floor() -> float:
+        value = next(values)
+        return timed(lambda: kafka_ops.alter_floor(ts.names, "retention.ms", value))
+
+    def apply() -> ProcessRun:
+        ts.set_retention(next(values))
+        return _kafkactl(cfg, "alter", "apply", str(ts.directory), "--auto-approve", expect=f"{ts.n} changed")
+
+    found = alternate(f"N={ts.n} alter", {"floor": floor, "kafkactl apply": apply}, cfg.reps, cfg.warmup)
+    ts.set_retention(RETENTION)
+    return {"floor": _entry(found["floor"], "chunked incremental_alter_configs, all futures"),
+            "kafkactl apply": _entry(found["kafkactl apply"], "process wall time (plan + broker check + alter)")}
+
+
+def schemas(cfg: Settings, root: Path, prefix: str, count: int) -> Result:
+    """Plan of ``count`` unchanged subjects vs the registry's bulk read and per-subject sequential reads."""
+    directory, subjects = registry_ops.write_topology(root / "schemas-case", prefix, count)
+    try:
+        say(f"schemas: registering {count} subjects (set-up)")
+        _kafkactl(cfg, "schemas set-up", "apply", str(directory), "--auto-approve", expect=f"Resources: {count} added")
+        shape = registry_ops.bulk_read_shape(prefix)
+        variants: dict[str, Callable[[], float | ProcessRun]] = {
+            "bulk read (floor)": lambda: timed(lambda: registry_ops.bulk_read(prefix, count)),
+            "sequential reads": lambda: timed(lambda: registry_ops.sequential_reads(subjects)),
+            "kafkactl plan": lambda: _kafkactl(cfg, "schemas plan", "plan", str(directory), "--detailed-exitcode",
+                                               expect="No changes"),
+            "make_plan (in-process)": lambda: timed(lambda: _in_process_plan(directory)),
+        }
+        found = alternate(f"schemas ({count})", variants, cfg.reps, cfg.warmup)
+    finally:
+        say(f"schemas: deleting {count} subjects")
+        registry_ops.delete_subjects(subjects)
+    notes = {"bulk read (floor)": f"GET /schemas?subjectPrefix&latestOnly=true; items carry: {shape}",
+             "sequential reads": "GET /subjects/{s}/versions/latest one by one, keep-alive",
+             "kafkactl plan": "process wall time", "make_plan (in-process)": "workflow.make_plan"}
+    return {name: _entry(s, notes[name]) for name, s in found.items()}

@@ -1,0 +1,222 @@
+"""Raw confluent-kafka calls: the floors kafkactl is measured against, the per-topic baselines, and set-up.
+
+Rules:
+- A floor does the same work as kafkactl with nothing on top: one metadata call and
+  chunked describes (all chunks in flight) for a read; chunked creates or alters (all
+  in flight, every future awaited) for a write; a create also waits until metadata
+  shows every new partition with a leader, as ``kafkactl apply`` does.
+- Every timed read builds its own client, as a ``kafkactl`` process does.
+- The baselines (B_seq, B_par10) ask per topic, the way the Terraform provider and
+  JulieOps do: a one-topic metadata request, then a one-topic DescribeConfigs.
+- librdkafka's own log lines are swallowed: the cluster is shared and restarts.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from confluent_kafka.admin import (
+    AdminClient,
+    AlterConfigOpType,
+    ConfigEntry,
+    ConfigResource,
+    NewTopic,
+    ResourceType,
+)
+
+from kafkactl.connection import resolve
+
+CHUNK = 1000  # resources per request, as kafkactl.admin chunks them
+TIMEOUT_S = 60.0
+SETTLE_TIMEOUT_S = 900.0  # brokers took over 5 minutes to show 10k new RF 3 topics on the 2-core machine
+FD_LIMIT_MARGIN = 2500  # open files kept free on each broker for sockets, segments and other sessions
+
+
+class _Quiet:
+    def log(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def client(bootstrap: str | None = None) -> AdminClient:
+    conf: dict[str, Any] = dict(resolve().kafka_config())
+    conf["log_level"] = 0
+    if bootstrap:
+        conf["bootstrap.servers"] = bootstrap
+    return AdminClient(conf, logger=_Quiet())
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _await(futures: Sequence[Future[Any]], what: str, ignore: str | None = None) -> None:
+    failed = []
+    for f in futures:
+        try:
+            f.result(timeout=TIMEOUT_S * 3)
+        except Exception as e:  # every failure is collected, the first few reported
+            if ignore is None or ignore not in str(e):
+                failed.append(str(e))
+    if failed:
+        raise RuntimeError(f"{what}: {len(failed)} failed, e.g. {failed[:3]}")
+
+
+def read_floor(names: Sequence[str]) -> None:
+    """One metadata call for all topics, chunked DescribeConfigs for ``names``, and one broker's configs."""
+    admin = client()
+    md = admin.list_topics(timeout=TIMEOUT_S)
+    futures: list[Future[Any]] = []
+    for chunk in chunks(names):
+        futures += admin.describe_configs([ConfigResource(ResourceType.TOPIC, n) for n in chunk],
+                                          request_timeout=TIMEOUT_S).values()
+    broker = ConfigResource(ResourceType.BROKER, str(min(md.brokers)))
+    futures += admin.describe_configs([broker], request_timeout=TIMEOUT_S).values()
+    _await(futures, "describe_configs")
+
+
+def _one_topic(admin: AdminClient, name: str) -> None:
+    md = admin.list_topics(topic=name, timeout=TIMEOUT_S)
+    if name not in md.topics:
+        raise RuntimeError(f"metadata lacks {name}")
+    res = ConfigResource(ResourceType.TOPIC, name)
+    admin.describe_configs([res], request_timeout=TIMEOUT_S)[res].result(timeout=TIMEOUT_S)
+
+
+def per_topic_reads(names: Sequence[str], workers: int = 1) -> None:
+    """B_seq (workers=1) and B_parN: per topic a one-topic metadata request, then its DescribeConfigs."""
+    admin = client()
+    if workers == 1:
+        for n in names:
+            _one_topic(admin, n)
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(lambda n: _one_topic(admin, n), names))
+
+
+def create_floor(names: Sequence[str], rf: int, configs: Mapping[str, str], exist_ok: bool = False) -> None:
+    admin = client()
+    futures: list[Future[Any]] = []
+    for chunk in chunks(names):
+        new = [NewTopic(n, num_partitions=1, replication_factor=rf, config=dict(configs)) for n in chunk]
+        futures += admin.create_topics(new, operation_timeout=TIMEOUT_S, request_timeout=TIMEOUT_S).values()
+    _await(futures, "create_topics", "TOPIC_ALREADY_EXISTS" if exist_ok else None)
+    await_metadata(admin, names, present=True)
+
+
+def alter_floor(names: Sequence[str], key: str, value: str) -> None:
+    admin = client()
+    futures: list[Future[Any]] = []
+    for chunk in chunks(names):
+        resources = [
+            ConfigResource(ResourceType.TOPIC, n, incremental_configs=[
+                ConfigEntry(key, value, incremental_operation=AlterConfigOpType.SET)])
+            for n in chunk
+        ]
+        futures += admin.incremental_alter_configs(resources, request_timeout=TIMEOUT_S).values()
+    _await(futures, "incremental_alter_configs")
+
+
+def delete_topics(names: Sequence[str]) -> None:
+    """Delete (chunked) and wait until metadata no longer shows them. Untimed set-up."""
+    if not names:
+        return
+    admin = client()
+    futures: list[Future[Any]] = []
+    for chunk in chunks(names):
+        futures += admin.delete_topics(list(chunk), operation_timeout=TIMEOUT_S, request_timeout=TIMEOUT_S).values()
+    _await(futures, "delete_topics", "UNKNOWN_TOPIC")
+    settled(names, present=False)
+
+
+def settled(names: Sequence[str], present: bool) -> None:
+    """Wait until every broker's metadata agrees (untimed set-up): a broker applies the controller's
+    records late, by tens of seconds while it deletes thousands of logs, and a kafkactl plan may ask any.
+
+    librdkafka picks the broker that answers, so fresh clients poll until each broker id has
+    answered (``orig_broker_id``) with the expected view.
+    """
+    want = set(client().list_topics(timeout=TIMEOUT_S).brokers)
+    good: set[int] = set()
+    deadline = time.monotonic() + SETTLE_TIMEOUT_S
+    todo = set(names)
+    while not want <= good:
+        md = client().list_topics(timeout=TIMEOUT_S)
+        if _late(md.topics, todo, present):
+            good.discard(md.orig_broker_id)
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"broker {md.orig_broker_id} still shows topics {'missing' if present else 'present'}")
+            time.sleep(0.2)
+        else:
+            good.add(md.orig_broker_id)
+
+
+def _late(topics: Mapping[str, Any], names: set[str], present: bool) -> set[str]:
+    if present:
+        return {n for n in names if n not in topics or any(p.leader < 0 for p in topics[n].partitions.values())}
+    return {n for n in names if n in topics}
+
+
+def topics_with_prefix(prefix: str) -> list[str]:
+    return sorted(n for n in client().list_topics(timeout=TIMEOUT_S).topics if n.startswith(prefix))
+
+
+def await_metadata(admin: AdminClient, names: Sequence[str], present: bool) -> None:
+    """Poll metadata (short, growing backoff) until every topic is there with leaders, or gone."""
+    deadline = time.monotonic() + SETTLE_TIMEOUT_S
+    delay = 0.02
+    todo = set(names)
+    while todo:
+        todo = _late(admin.list_topics(timeout=TIMEOUT_S).topics, todo, present)
+        if not todo:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"metadata still shows {len(todo)} topics {'missing' if present else 'present'}")
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
+
+
+# --- the local brokers' open files --------------------------------------------------------------
+
+
+def broker_pids() -> list[int]:
+    """The local cluster's broker pids; [] when the cluster is not ours (then the guard can't look)."""
+    if os.environ.get("KAFKACTL_BOOTSTRAP_SERVERS"):
+        return []
+    from kafkactl.local import cluster as local
+    from kafkactl.local.layout import NODES, Layout
+
+    names = {n.name for n in NODES}
+    return [r.pid for r in local.status(Layout.default()) if r.name in names and r.pid]
+
+
+def open_files(pid: int) -> tuple[int, int]:
+    """(open files, limit) of one process."""
+    used = len(os.listdir(f"/proc/{pid}/fd"))
+    with open(f"/proc/{pid}/limits", encoding="ascii") as fh:
+        line = next(ln for ln in fh if ln.startswith("Max open files"))
+    return used, int(line.split()[3])
+
+
+def wait_for_file_room(replicas_per_broker: int, say: Any, timeout_s: float = 300.0) -> None:
+    """Block until every broker can open a file per new replica with a margin left.
+
+    A deleted topic's log files stay open until the broker removes them (60 s later by
+    default, ``log.segment.delete.delay.ms``): creating 10k topics right after deleting
+    10k would push a broker past its 20,000-file limit, and it would stop.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        worst = max((open_files(p) for p in broker_pids()), default=(0, 1 << 30), key=lambda u: u[0] - u[1])
+        room = worst[1] - worst[0] - FD_LIMIT_MARGIN
+        if room >= replicas_per_broker:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"a broker has {worst[0]} of {worst[1]} files open; no room for "
+                               f"{replicas_per_broker} more replicas")
+        say(f"waiting for the brokers to close deleted logs ({worst[0]} of {worst[1]} files open)")
+        time.sleep(5)

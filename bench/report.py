@@ -1,0 +1,137 @@
+"""Turn stored results into bench/RESULTS.md: the machine, a table of medians and ratios per case, the targets.
+
+Rules:
+- Only what was measured is shown; a target whose inputs are missing says "not measured".
+- Ratios are kafkactl / floor (lower is better) or baseline / kafkactl ("x faster").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+Results = Mapping[str, Any]
+PLAN = "kafkactl plan"
+IN_PROCESS = "make_plan (in-process)"
+
+
+def _s(x: float | None) -> str:
+    return "-" if x is None else (f"{x:.3f}" if x < 10 else f"{x:.1f}")
+
+
+def _med(case: Mapping[str, Any] | None, variant: str) -> float | None:
+    entry = (case or {}).get(variant)
+    return None if entry is None else float(entry["median_s"])
+
+
+def machine_section(meta: Mapping[str, Any]) -> list[str]:
+    rows = [("CPU", meta["cpu"]), ("nproc", meta["nproc"]), ("memory", meta["memory"]),
+            ("Kafka", meta["kafka"]), ("schema registry", meta["registry"]), ("Python", meta["python"]),
+            ("confluent-kafka / librdkafka", meta["confluent_kafka"]), ("N", meta["ns"]),
+            ("repetitions", f"{meta['reps']} after {meta['warmup']} warm-up round(s), variants alternating"),
+            ("run", f"{meta['started']}, {meta['elapsed_min']:.1f} min"),
+            ("load average (start / end)", f"{meta['load_start']} / {meta.get('load_end', '-')}")]
+    return ["| | |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows)]
+
+
+def case_table(title: str, case: Mapping[str, Any], floor: str) -> list[str]:
+    base = _med(case, floor)
+    lines = [f"### {title}", "", "| variant | median s | vs floor | peak RSS MiB | samples s | how |",
+             "|---|---:|---:|---:|---|---|"]
+    for name, e in case.items():
+        if name.startswith("_"):
+            continue
+        ratio = "floor" if name == floor else (f"{e['median_s'] / base:.2f}x" if base else "-")
+        rss = "-" if e.get("peak_rss_mib") is None else f"{e['peak_rss_mib']:.0f}"
+        samples = ", ".join(_s(x) for x in e["samples_s"])
+        lines.append(f"| {name} | {_s(e['median_s'])} | {ratio} | {rss} | {samples} | {e.get('note', '')} |")
+    if case.get("_context"):
+        lines += ["", f"While it ran: {case['_context']}"]
+    return [*lines, ""]
+
+
+def _target(name: str, value: float | None, ok: bool | None, figure: str) -> str:
+    verdict = "not measured" if value is None or ok is None else ("**met**" if ok else "**missed**")
+    return f"| {name} | {figure if value is not None else '-'} | {verdict} |"
+
+
+def targets(results: Results) -> list[str]:
+    by_n = results.get("topics", {})
+    rows = ["| target | measured | verdict |", "|---|---|---|"]
+    for n in sorted(by_n, key=int):
+        p = by_n[n].get("plan")
+        f_read = _med(p, "F_read")
+        for variant in (PLAN, IN_PROCESS):
+            v = _med(p, variant)
+            ratio = v / f_read if v is not None and f_read else None
+            rows.append(_target(f"N={n}: {variant} <= 1.25x F_read", ratio, ratio is not None and ratio <= 1.25,
+                                f"{ratio:.2f}x ({_s(v)} s vs {_s(f_read)} s)" if ratio else ""))
+        for base, want in (("B_seq", 30.0), ("B_par10", 5.0)):
+            b, v = _med(p, base), _med(p, PLAN)
+            speed = b / v if b is not None and v else None
+            rows.append(_target(f"N={n}: {PLAN} >= {want:g}x faster than {base}", speed,
+                                speed is not None and speed >= want, f"{speed:.1f}x ({_s(b)} s vs {_s(v)} s)"
+                                if speed else ""))
+        for case in ("create", "alter"):
+            c = by_n[n].get(case)
+            fl, v = _med(c, "floor"), _med(c, "kafkactl apply")
+            ratio = v / fl if v is not None and fl else None
+            rows.append(_target(f"N={n}: {case} <= 1.5x floor", ratio, ratio is not None and ratio <= 1.5,
+                                f"{ratio:.2f}x ({_s(v)} s vs {_s(fl)} s)" if ratio else ""))
+        rss = [e["peak_rss_mib"] for c in by_n[n].values() for k, e in c.items()
+               if not k.startswith("_") and e.get("peak_rss_mib") is not None]
+        peak = max(rss, default=None)
+        rows.append(_target(f"N={n}: peak RSS of kafkactl < 300 MB", peak, peak is not None and peak * 1.048576 < 300,
+                            f"{peak * 1.048576:.0f} MB (plan and apply processes)" if peak else ""))
+    rows += _scaling(by_n)
+    rows += _schema_targets(results.get("schemas"))
+    return rows
+
+
+def _scaling(by_n: Mapping[str, Any]) -> list[str]:
+    if "1000" not in by_n or "10000" not in by_n:
+        return []
+    out = []
+    for variant in (PLAN, IN_PROCESS):
+        small, big = _med(by_n["1000"].get("plan"), variant), _med(by_n["10000"].get("plan"), variant)
+        ratio = big / small if big is not None and small else None
+        out.append(_target(f"10k {variant} <= 12x the 1k one", ratio, ratio is not None and ratio <= 12,
+                           f"{ratio:.1f}x ({_s(big)} s vs {_s(small)} s)" if ratio else ""))
+    return out
+
+
+def _schema_targets(case: Mapping[str, Any] | None) -> list[str]:
+    if not case:
+        return []
+    bulk, seq = _med(case, "bulk read (floor)"), _med(case, "sequential reads")
+    out = []
+    for variant in (PLAN, IN_PROCESS):
+        v = _med(case, variant)
+        ratio = v / bulk if v is not None and bulk else None
+        speed = seq / v if seq is not None and v else None
+        out.append(_target(f"schemas: {variant} <= 1.5x bulk floor", ratio, ratio is not None and ratio <= 1.5,
+                           f"{ratio:.1f}x ({_s(v)} s vs {_s(bulk)} s)" if ratio else ""))
+        out.append(_target(f"schemas: {variant} >= 20x faster than sequential", speed,
+                           speed is not None and speed >= 20, f"{speed:.1f}x ({_s(seq)} s vs {_s(v)} s)"
+                           if speed else ""))
+    return out
+
+
+def render(results: Results, notes: list[str]) -> str:
+    meta = results["meta"]
+    lines = ["# kafkactl benchmarks", "", "Generated by `bench/run.py` (`make bench`); see bench/README.md. "
+             "Medians of wall-clock seconds; lower is better.", "", "## Machine and run", "",
+             *machine_section(meta), "", "## Targets", "", *targets(results), ""]
+    for n in sorted(results.get("topics", {}), key=int):
+        lines += [f"## N = {n} topics", ""]
+        titles = {"create": ("create N topics", "floor"), "plan": ("plan with no changes", "F_read"),
+                  "alter": ("alter one config on all N topics", "floor")}
+        for case, (title, floor) in titles.items():
+            if case in results["topics"][n]:
+                lines += case_table(title, results["topics"][n][case], floor)
+    if results.get("schemas"):
+        lines += [f"## Schemas ({meta.get('subjects', '?')} subjects)", "",
+                  *case_table("plan with no changes", results["schemas"], "bulk read (floor)")]
+    if notes:
+        lines += ["## Notes", "", *(f"- {n}" for n in notes), ""]
+    return "\n".join(lines)

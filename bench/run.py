@@ -1,0 +1,242 @@
+"""kafkactl benchmarks against the local cluster: plan, create, alter and schemas vs their floors and baselines.
+
+Usage (``make bench`` runs it with the defaults):
+    python bench/run.py [--n 1000,10000] [--reps 5] [--only create,plan,alter,schemas] [--resume]
+
+Results go to bench/out/results.json (merged: a partial rerun replaces only what it ran;
+``--resume`` skips what is there) and bench/RESULTS.md is written from it and printed.
+Progress goes to stderr. Every topic and subject a run creates carries a unique
+``bench-<hex>.`` prefix and is deleted at the end, on failure and on Ctrl-C too.
+These are measurements, not tests: nothing here asserts; the report says met or missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import signal
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import cases
+import registry_ops
+import report
+from lease import cluster_lease
+from timing import say
+
+BENCH = Path(__file__).resolve().parent
+CASES = ("create", "plan", "alter", "schemas")
+TOPIC_CASES = ("create", "plan", "alter")
+MAX_RF3_TOPICS = 10_000  # ARCHITECTURE 5: a local broker holds ~10-15k partition replicas; beyond, RF 1
+# Creating 10k RF 3 topics took over 5 minutes of the whole cluster on the 2-core machine (load 19);
+# 12 create+delete rounds of that are hours, so the create case uses RF 1 above this many topics.
+MAX_RF3_CREATE = 1_000
+NOTES = [
+    "Every timed step builds its own client, as a kafkactl process does; set-up between steps "
+    "(deleting topics, waiting until the brokers have closed the files of deleted logs) is not timed.",
+    "`kafkactl plan` / `kafkactl apply` are timed as whole processes (interpreter start-up and imports "
+    "included); `make_plan (in-process)` is `kafkactl.workflow.make_plan` inside this process.",
+    "kafkactl apply = plan (read, diff, the broker's validate_only check of every mutation) + the mutations "
+    "+ waiting until metadata shows them; the floors do only the mutations (and, for create, the metadata wait).",
+    "Topics: N/10 tenants x 10 templates from bench/gen_topology.py, 1 partition each, one dynamic config "
+    "(retention.ms); ownership is scoped to the run's `bench-<hex>` prefix.",
+    f"Replication factor 3, except the create case above {MAX_RF3_CREATE:,} topics, which uses RF 1: on this "
+    "2-core cluster one create of 10,000 RF 3 topics took over 5 minutes (load average 19) and its delete as long, "
+    "so 12 alternating rounds would take hours of the shared cluster. Floor and kafkactl create the same topics.",
+    "The cluster is shared: other people's test runs may have loaded it; each case records the load average "
+    "and the test processes seen while it ran.",
+]
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--n", default="1000,10000", help="topic counts, comma-separated (multiples of 10)")
+    p.add_argument("--reps", type=int, default=5, help="timed repetitions per variant (after the warm-up)")
+    p.add_argument("--warmup", type=int, default=1, help="untimed warm-up rounds")
+    p.add_argument("--only", default=",".join(CASES), help=f"cases to run: {','.join(CASES)}")
+    p.add_argument("--subjects", type=int, default=1000, help="subjects in the schemas case")
+    p.add_argument("--sample", type=int, default=1000, help="B_seq/B_par10 read at most this many topics, scaled to N")
+    p.add_argument("--resume", action="store_true", help="skip cases already in the results file")
+    p.add_argument("--fresh", action="store_true", help="discard earlier results first")
+    p.add_argument("--budget-min", type=float, default=240, help="start no case after this many minutes")
+    p.add_argument("--quiet-wait-min", type=float, default=20,
+                   help="before a case of 10k+ topics, wait up to this long for other test runs to finish")
+    p.add_argument("--process-timeout", type=float, default=900, help="kill a kafkactl process after this many s")
+    p.add_argument("--results", type=Path, default=BENCH / "out" / "results.json")
+    p.add_argument("--report", type=Path, default=BENCH / "RESULTS.md")
+    args = p.parse_args(argv)
+    args.ns = [int(x) for x in args.n.split(",") if x]
+    args.cases = [c for c in args.only.split(",") if c]
+    if unknown := set(args.cases) - set(CASES):
+        p.error(f"unknown case(s): {', '.join(sorted(unknown))}")
+    return args
+
+
+# --- the machine -----------------------------------------------------------------------------------
+
+
+def _meminfo() -> str:
+    with open("/proc/meminfo", encoding="ascii") as fh:
+        kib = int(next(ln for ln in fh if ln.startswith("MemTotal")).split()[1])
+    return f"{kib / 1024 / 1024:.1f} GiB"
+
+
+def _cpu() -> str:
+    with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
+        return next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), platform.processor())
+
+
+def _kafka_version() -> str:
+    if os.environ.get("KAFKACTL_BOOTSTRAP_SERVERS"):
+        return f"external cluster at {os.environ['KAFKACTL_BOOTSTRAP_SERVERS']}"
+    from kafkactl.local import artifacts
+
+    return f"Apache Kafka {artifacts.KAFKA_VERSION}, 3 KRaft nodes (broker+controller), local, 512 MB heap each"
+
+
+def machine(args: argparse.Namespace) -> dict[str, Any]:
+    import confluent_kafka
+
+    return {
+        "cpu": _cpu(), "nproc": os.cpu_count(), "memory": _meminfo(), "kafka": _kafka_version(),
+        "registry": registry_ops.registry_version(), "python": platform.python_version(),
+        "confluent_kafka": f"{confluent_kafka.version()[0]} / {confluent_kafka.libversion()[0]}",
+        "ns": ", ".join(str(n) for n in args.ns), "reps": args.reps, "warmup": args.warmup,
+        "subjects": args.subjects, "started": time.strftime("%Y-%m-%d %H:%M %Z"), "load_start": _load(),
+    }
+
+
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def test_runs() -> int:
+    """Other people's pytest processes on this machine."""
+    count = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                argv = fh.read().split(b"\0")
+        except OSError:
+            continue
+        count += any(a.endswith(b"pytest") or a == b"pytest" for a in argv[:3])
+    return count
+
+
+def wait_quiet(max_min: float) -> None:
+    deadline = time.monotonic() + max_min * 60
+    while (busy := test_runs()) and time.monotonic() < deadline:
+        say(f"{busy} test process(es) running; waiting for a quiet machine before a heavy case")
+        time.sleep(60)
+
+
+# --- results ---------------------------------------------------------------------------------------
+
+
+def load_results(args: argparse.Namespace) -> dict[str, Any]:
+    if args.fresh or not args.results.exists():
+        return {"topics": {}}
+    data: dict[str, Any] = json.loads(args.results.read_text(encoding="utf-8"))
+    return data
+
+
+def save(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+
+
+def context(started_load: str, tests_before: int) -> str:
+    return (f"{time.strftime('%Y-%m-%d %H:%M')}; load average {started_load} -> {_load()}; other test processes at start/end: "
+            f"{tests_before}/{test_runs()}")
+
+
+# --- the run ---------------------------------------------------------------------------------------
+
+
+def topic_sets(n: int, root: Path, todo: list[str]) -> dict[str, cases.TopicSet]:
+    """One topic set per case; cases with the same replication factor share one (plan reuses what create left)."""
+    sets: dict[int, cases.TopicSet] = {}
+    out = {}
+    for case in todo:
+        rf = rf_for(case, n)
+        if rf not in sets:
+            sets[rf] = cases.TopicSet.generate(n, root, f"bench-{uuid.uuid4().hex[:8]}", rf)
+        out[case] = sets[rf]
+    return out
+
+
+def rf_for(case: str, n: int) -> int:
+    limit = MAX_RF3_CREATE if case == "create" else MAX_RF3_TOPICS
+    return 3 if n <= limit else 1
+
+
+def run_topics(args: argparse.Namespace, results: dict[str, Any], root: Path, started: float) -> None:
+    cfg = cases.Settings(args.reps, args.warmup, args.sample, args.process_timeout)
+    for n in args.ns:
+        done = results["topics"].get(str(n), {})
+        todo = [c for c in TOPIC_CASES if c in args.cases and not (args.resume and c in done)]
+        if not todo:
+            continue
+        sets = topic_sets(n, root, todo)
+        try:
+            for case in todo:
+                ts = sets[case]
+                if (time.monotonic() - started) / 60 > args.budget_min:
+                    say(f"N={n} {case}: skipped, over the {args.budget_min:g}-minute budget")
+                    continue
+                if n >= 10_000:
+                    wait_quiet(args.quiet_wait_min)
+                say(f"N={n} {case}: {n} topics, RF {ts.rf}, prefix {ts.prefix}")
+                load, tests = _load(), test_runs()
+                found = getattr(cases, case)(cfg, ts)
+                found["_context"] = context(load, tests) + f"; RF {ts.rf}"
+                results["topics"].setdefault(str(n), {})[case] = found
+                save(args, results)
+        finally:
+            for ts in {id(t): t for t in sets.values()}.values():
+                say(f"N={n}: deleting the run's topics ({ts.prefix}.*)")
+                ts.delete()
+
+
+def run_schemas(args: argparse.Namespace, results: dict[str, Any], root: Path) -> None:
+    if "schemas" not in args.cases or (args.resume and results.get("schemas")):
+        return
+    cfg = cases.Settings(args.reps, args.warmup, args.sample, args.process_timeout)
+    load, tests = _load(), test_runs()
+    found = cases.schemas(cfg, root, f"bench-{uuid.uuid4().hex[:8]}.s", args.subjects)
+    found["_context"] = context(load, tests)
+    results["schemas"] = found
+    save(args, results)
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")  # so the finally blocks clean up
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    signal.signal(signal.SIGTERM, _terminate)
+    started = time.monotonic()
+    results = load_results(args)
+    with cluster_lease(say), tempfile.TemporaryDirectory(prefix="kafkactl-bench-") as tmp:
+        meta = machine(args)
+        run_topics(args, results, Path(tmp), started)
+        run_schemas(args, results, Path(tmp))
+    meta.update(load_end=_load(), elapsed_min=(time.monotonic() - started) / 60)
+    results["meta"] = meta
+    save(args, results)
+    text = report.render(results, NOTES)
+    args.report.write_text(text + "\n", encoding="utf-8")
+    print(text)
+    say(f"done in {(time.monotonic() - started) / 60:.1f} min; wrote {args.report} and {args.results}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
