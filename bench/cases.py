@@ -79,7 +79,7 @@ class TopicSet:
         delete a moment, so a listing is not trusted to say which are missing.
         """
         say(f"N={self.n}: making sure the {self.n} topics exist (set-up)")
-        kafka_ops.wait_for_file_room(self.replicas_per_broker, say)
+        kafka_ops.wait_for_room(self.replicas_per_broker, say)
         kafka_ops.create_floor(self.names, self.rf, {"retention.ms": RETENTION}, exist_ok=True)
         kafka_ops.settled(self.names, present=True)
 
@@ -112,11 +112,11 @@ def _in_process_plan(directory: Path) -> None:
 def create(cfg: Settings, ts: TopicSet) -> Result:
     """kafkactl apply of N new topics vs chunked create_topics (futures, then metadata); deleted between steps."""
     def floor() -> float:
-        kafka_ops.wait_for_file_room(ts.replicas_per_broker, say)
+        kafka_ops.wait_for_room(ts.replicas_per_broker, say)
         return timed(lambda: kafka_ops.create_floor(ts.names, ts.rf, {"retention.ms": RETENTION}))
 
     def apply() -> ProcessRun:
-        kafka_ops.wait_for_file_room(ts.replicas_per_broker, say)
+        kafka_ops.wait_for_room(ts.replicas_per_broker, say)
         return _kafkactl(cfg, "create", "apply", str(ts.directory), "--auto-approve", expect=f"Resources: {ts.n} added")
 
     found = alternate(f"N={ts.n} create", {"floor": floor, "kafkactl apply": apply}, cfg.reps, cfg.warmup,

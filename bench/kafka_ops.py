@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+import httpx
 from confluent_kafka.admin import (
     AdminClient,
     AlterConfigOpType,
@@ -34,6 +35,10 @@ CHUNK = 1000  # resources per request, as kafkactl.admin chunks them
 TIMEOUT_S = 60.0
 SETTLE_TIMEOUT_S = 900.0  # brokers took over 5 minutes to show 10k new RF 3 topics on the 2-core machine
 FD_LIMIT_MARGIN = 2500  # open files kept free on each broker for sockets, segments and other sessions
+# Measured here: 10k RF 3 topics (10k replicas per broker) held ~600 MiB of old generation against
+# ~150 MiB without them, ~45 KiB a replica; with a 1 GiB heap, one set fits and two ran brokers out of memory.
+HEAP_PER_REPLICA_KIB = 50
+HEAP_SHARE = 0.75
 
 
 class _Quiet:
@@ -202,21 +207,61 @@ def open_files(pid: int) -> tuple[int, int]:
     return used, int(line.split()[3])
 
 
-def wait_for_file_room(replicas_per_broker: int, say: Any, timeout_s: float = 300.0) -> None:
-    """Block until every broker can open a file per new replica with a margin left.
+def heap_mib() -> list[tuple[float, float]]:
+    """(Old Gen live after the last collection, heap max) in MiB per local broker, from its metrics endpoint."""
+    from kafkactl.local.layout import NODES
 
-    A deleted topic's log files stay open until the broker removes them (60 s later by
-    default, ``log.segment.delete.delay.ms``): creating 10k topics right after deleting
-    10k would push a broker past its 20,000-file limit, and it would stop.
+    out = []
+    for node in NODES:
+        try:
+            text = httpx.get(node.metrics_url, timeout=10).text
+        except httpx.HTTPError:
+            continue
+        # live after the last collection; before the first one, what is there now (garbage included)
+        live = _metric(text, 'jvm_memory_pool_collection_used_bytes{pool="G1 Old Gen"}') or _metric(
+            text, 'jvm_memory_pool_used_bytes{pool="G1 Old Gen"}')
+        top = _metric(text, 'jvm_memory_max_bytes{area="heap"}')
+        if live is not None and top:
+            out.append((live / 2**20, top / 2**20))
+    return out
+
+
+def _metric(text: str, series: str) -> float | None:
+    for line in text.splitlines():
+        if line.startswith(series + " "):
+            return float(line.split()[-1])
+    return None
+
+
+def wait_for_room(replicas_per_broker: int, say: Any, timeout_s: float = 600.0) -> None:
+    """Block until every broker can take ``replicas_per_broker`` more partition replicas: open files and heap.
+
+    - A deleted topic's log files stay open until the broker removes them (60 s later by
+      default, ``log.segment.delete.delay.ms``): 10k topics created right after 10k were
+      deleted would push a broker past its 20,000-file limit, and it would stop.
+    - A replica costs a broker about ``HEAP_PER_REPLICA_KIB`` of live heap; a create that
+      would take the live old generation past ``HEAP_SHARE`` of the heap waits (other runs
+      may be deleting), then gives up, instead of running a shared broker out of memory.
     """
+    if not broker_pids():
+        return
     deadline = time.monotonic() + timeout_s
     while True:
-        worst = max((open_files(p) for p in broker_pids()), default=(0, 1 << 30), key=lambda u: u[0] - u[1])
-        room = worst[1] - worst[0] - FD_LIMIT_MARGIN
-        if room >= replicas_per_broker:
+        problem = _no_room(replicas_per_broker)
+        if problem is None:
             return
         if time.monotonic() > deadline:
-            raise RuntimeError(f"a broker has {worst[0]} of {worst[1]} files open; no room for "
-                               f"{replicas_per_broker} more replicas")
-        say(f"waiting for the brokers to close deleted logs ({worst[0]} of {worst[1]} files open)")
-        time.sleep(5)
+            raise RuntimeError(f"no room for {replicas_per_broker} more replicas per broker: {problem}")
+        say(f"waiting before creating topics: {problem}")
+        time.sleep(10)
+
+
+def _no_room(replicas: int) -> str | None:
+    used, limit = max((open_files(p) for p in broker_pids()), key=lambda u: u[0] - u[1])
+    if limit - used - FD_LIMIT_MARGIN < replicas:
+        return f"a broker has {used} of {limit} files open"
+    for live, top in heap_mib():
+        need = live + replicas * HEAP_PER_REPLICA_KIB / 1024
+        if need > HEAP_SHARE * top:
+            return f"a broker holds {live:.0f} MiB of its {top:.0f} MiB heap; {replicas} replicas would need {need:.0f}"
+    return None

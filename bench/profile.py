@@ -71,7 +71,7 @@ def topics(n: int, out: Path, what: set[str]) -> None:
                 profile_cli(f"alter-{n}", out, "apply", directory, "--auto-approve")
             if "create" in what:
                 ts.delete()
-                kafka_ops.wait_for_file_room(ts.replicas_per_broker, say)
+                kafka_ops.wait_for_room(ts.replicas_per_broker, say)
                 profile_cli(f"create-{n}", out, "apply", directory, "--auto-approve")
         finally:
             say(f"deleting the {n} topics")

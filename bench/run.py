@@ -178,6 +178,7 @@ def rf_for(case: str, n: int) -> int:
 
 def run_topics(args: argparse.Namespace, results: dict[str, Any], root: Path, started: float) -> None:
     cfg = cases.Settings(args.reps, args.warmup, args.sample, args.process_timeout)
+    failed: list[str] = []
     for n in args.ns:
         done = results["topics"].get(str(n), {})
         todo = [c for c in TOPIC_CASES if c in args.cases and not (args.resume and c in done)]
@@ -185,7 +186,7 @@ def run_topics(args: argparse.Namespace, results: dict[str, Any], root: Path, st
             continue
         sets = topic_sets(n, root, todo)
         try:
-            for case in todo:
+            for i, case in enumerate(todo):
                 ts = sets[case]
                 if (time.monotonic() - started) / 60 > args.budget_min:
                     say(f"N={n} {case}: skipped, over the {args.budget_min:g}-minute budget")
@@ -198,10 +199,19 @@ def run_topics(args: argparse.Namespace, results: dict[str, Any], root: Path, st
                 found["_context"] = context(load, tests) + f"; RF {ts.rf}"
                 results["topics"].setdefault(str(n), {})[case] = found
                 save(args, results)
+                if all(sets[later] is not ts for later in todo[i + 1 :]):
+                    say(f"N={n}: deleting {ts.prefix}.* (no later case uses them)")
+                    ts.delete()
         finally:
             for ts in {id(t): t for t in sets.values()}.values():
                 say(f"N={n}: deleting the run's topics ({ts.prefix}.*)")
-                ts.delete()
+                try:
+                    ts.delete()
+                except Exception as e:  # the other sets are still deleted; the run fails below
+                    say(f"N={n}: could not delete all of {ts.prefix}.*: {e}")
+                    failed.append(ts.prefix)
+    if failed:
+        raise RuntimeError(f"topics left behind under {', '.join(failed)}.*; delete them by hand")
 
 
 def run_schemas(args: argparse.Namespace, results: dict[str, Any], root: Path) -> None:
