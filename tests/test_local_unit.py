@@ -20,7 +20,6 @@ from kafkactl.local import artifacts, config, procs, toolchain
 from kafkactl.local.components import cluster_id
 from kafkactl.local.layout import NODES, REGISTRY_URL, Layout, bootstrap_servers, home
 
-POM_NS = {"m": "http://maven.apache.org/POM/4.0.0"}
 
 
 def properties(text: str) -> dict[str, str]:
@@ -65,14 +64,14 @@ def test_server_properties_for_node_two(tmp_path: Path) -> None:
 def test_pom_pins_the_versions_and_escapes_paths(tmp_path: Path) -> None:
     libs = tmp_path / "a&b" / "libs"
     root = ET.fromstring(artifacts.render_pom(libs, tmp_path / "dl"))
-    deps = {d.findtext("m:artifactId", namespaces=POM_NS): d.findtext("m:version", namespaces=POM_NS)
-            for d in root.iterfind("m:dependencies/m:dependency", POM_NS)}
+    deps = {d.findtext("artifactId"): d.findtext("version")
+            for d in root.iterfind("dependencies/dependency")}
     assert deps == {"kafka_2.13": artifacts.KAFKA_VERSION, "log4j-slf4j-impl": artifacts.LOG4J_VERSION}
-    items = {i.findtext("m:artifactId", namespaces=POM_NS): i.findtext("m:version", namespaces=POM_NS)
-             for i in root.iterfind(".//m:artifactItem", POM_NS)}
+    items = {i.findtext("artifactId"): i.findtext("version")
+             for i in root.iterfind(".//artifactItem")}
     assert items == {"apicurio-registry-app": artifacts.APICURIO_VERSION,
                      "jmx_prometheus_javaagent": artifacts.JMX_EXPORTER_VERSION}
-    assert root.findtext(".//m:configuration/m:outputDirectory", namespaces=POM_NS) == str(libs)
+    assert root.findtext(".//configuration/outputDirectory") == str(libs)
 
 
 def _exporter_name(bean: str) -> str | None:
