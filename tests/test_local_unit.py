@@ -21,7 +21,6 @@ from kafkactl.local.components import cluster_id
 from kafkactl.local.layout import NODES, REGISTRY_URL, Layout, bootstrap_servers, home
 
 
-
 def properties(text: str) -> dict[str, str]:
     pairs = (line.split("=", 1) for line in text.splitlines() if line.strip() and not line.startswith("#"))
     return {k.strip(): v.strip() for k, v in pairs}
