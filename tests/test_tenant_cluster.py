@@ -13,6 +13,7 @@ import pytest
 from kafkactl.admin import Admin
 from kafkactl.cli.main import main
 from kafkactl.connection import Connection
+from tests.eventually import eventually
 
 SCHEMA = '{"type": "record", "name": "Message", "fields": [{"name": "text", "type": "string"}]}\n'
 
@@ -72,6 +73,11 @@ def setup_topology(tmp_path: Path, p: str) -> Path:
     return d
 
 
+def _same(got: set[str], want: set[str]) -> None:
+    """Topic sets read right after an apply, through another client: checked with ``eventually``."""
+    assert got == want
+
+
 def live_topics(admin: Admin, p: str) -> set[str]:
     return {n for n in admin.list_topics() if n.startswith(f"{p}.")}
 
@@ -108,8 +114,8 @@ def test_tenant_add_edits_one_line_plans_and_applies_only_that_tenant(
     rc, out, err = run(capsys, cluster, "tenant", "add", "hooli", str(d), "--apply", "--auto-approve")
     assert rc == 0, err
     hooli = {n for k, n in tenant_resources(p, "hooli") if k == "topic"}
-    assert live_topics(admin, p) == {f"{p}.shared", *hooli,
-                                     *(n for t in ("acme", "globex") for k, n in tenant_resources(p, t) if k == "topic")}
+    want = {f"{p}.shared", *hooli, *(n for t in ("acme", "globex") for k, n in tenant_resources(p, t) if k == "topic")}
+    eventually(lambda: _same(live_topics(admin, p), want))
     assert "4 added, 0 changed, 0 destroyed" in out
     # Only initech (added without --apply) is left to do.
     assert [(k, n) for k, n, _ in plan_changes(capsys, cluster, d)] == tenant_resources(p, "initech")
@@ -137,7 +143,7 @@ def test_tenant_remove_plans_deletes_that_need_allow_delete(
     assert f"{p}.msg.globex" in live_topics(admin, p)
     rc, _, err = run(capsys, cluster, "apply", str(d), "--auto-approve", "--allow-delete")
     assert rc == 0, err
-    assert live_topics(admin, p) == {f"{p}.shared", f"{p}.msg.acme", f"{p}.msg.acme.dlq", f"{p}.audit.acme"}
+    eventually(lambda: _same(live_topics(admin, p), {f"{p}.shared", f"{p}.msg.acme", f"{p}.msg.acme.dlq", f"{p}.audit.acme"}))
     rc, _, _ = run(capsys, cluster, "plan", str(d), "--detailed-exitcode")
     assert rc == 0
 
