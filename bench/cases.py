@@ -110,7 +110,8 @@ def _in_process_plan(directory: Path) -> None:
 
 
 def create(cfg: Settings, ts: TopicSet) -> Result:
-    """kafkactl apply of N new topics vs chunked create_topics (futures, then metadata); deleted between steps."""
+    """kafkactl apply of N new topics vs chunked create_topics (futures, then metadata); deleted between steps,
+    and the next step waits until the brokers have removed the deleted logs."""
     def floor() -> float:
         kafka_ops.wait_for_room(ts.replicas_per_broker, say)
         return timed(lambda: kafka_ops.create_floor(ts.names, ts.rf, {"retention.ms": RETENTION}))
@@ -119,8 +120,14 @@ def create(cfg: Settings, ts: TopicSet) -> Result:
         kafka_ops.wait_for_room(ts.replicas_per_broker, say)
         return _kafkactl(cfg, "create", "apply", str(ts.directory), "--auto-approve", expect=f"Resources: {ts.n} added")
 
-    found = alternate(f"N={ts.n} create", {"floor": floor, "kafkactl apply": apply}, cfg.reps, cfg.warmup,
-                      between=lambda last: None if last else ts.delete())
+    baseline = kafka_ops.files_open()
+
+    def between(last: bool) -> None:
+        if not last:
+            ts.delete()
+            kafka_ops.quiesce(baseline, say)
+
+    found = alternate(f"N={ts.n} create", {"floor": floor, "kafkactl apply": apply}, cfg.reps, cfg.warmup, between)
     return {"floor": _entry(found["floor"], "chunked create_topics, all futures, then metadata"),
             "kafkactl apply": _entry(found["kafkactl apply"], "process wall time")}
 

@@ -207,6 +207,23 @@ def open_files(pid: int) -> tuple[int, int]:
     return used, int(line.split()[3])
 
 
+def files_open() -> int:
+    """The most files any local broker has open (0 when the cluster is not ours)."""
+    return max((open_files(p)[0] for p in broker_pids()), default=0)
+
+
+def quiesce(baseline: int, say: Any, slack: int = 300, timeout_s: float = 240.0) -> None:
+    """Wait until the brokers have closed the files of deleted logs (back near ``baseline`` open files).
+
+    A broker removes a deleted topic's logs a minute later (``log.segment.delete.delay.ms``),
+    in the background: a create timed while it does so took 7 s or 65 s for the same 10k topics.
+    """
+    deadline = time.monotonic() + timeout_s
+    while (now := files_open()) > baseline + slack and time.monotonic() < deadline:
+        say(f"waiting for the brokers to remove deleted logs ({now} files open, {baseline} before)")
+        time.sleep(10)
+
+
 def heap_mib() -> list[tuple[float, float]]:
     """(Old Gen live after the last collection, heap max) in MiB per local broker, from its metrics endpoint."""
     from kafkactl.local.layout import NODES

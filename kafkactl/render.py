@@ -36,20 +36,38 @@ def value_text(key: str, value: Any) -> str:
 
 
 def render_plan(plan: Plan, console: Console, cluster_name: str | None = None) -> None:
+    out = _Lines()
     label = f"{cluster_name} ({plan.cluster_id})" if cluster_name else plan.cluster_id
     if plan.changes:
-        console.print(Text(f"kafkactl will perform the following actions on cluster {label}:"))
-        console.print()
+        out.print(Text(f"kafkactl will perform the following actions on cluster {label}:"))
+        out.print()
         for change in plan.changes:
-            _render_change(change, console)
+            _render_change(change, out)
         s = plan.summary()
-        console.print(Text(f"Plan: {s['create']} to add, {s['update']} to change, {s['delete']} to destroy.", style="bold"))
+        out.print(Text(f"Plan: {s['create']} to add, {s['update']} to change, {s['delete']} to destroy.", style="bold"))
     elif not plan.errors:
-        console.print(Text("No changes. The cluster matches the topology.", style="bold green"))
-    _render_notes(plan.warnings, plan.errors, console)
+        out.print(Text("No changes. The cluster matches the topology.", style="bold green"))
+    _render_notes(plan.warnings, plan.errors, out)
+    out.flush(console)
 
 
-def _render_change(change: Change, console: Console) -> None:
+class _Lines:
+    """Collects lines and prints them with one ``Console.print``: rich costs ~1 ms per call,
+    which at 10,000 changes was most of an apply's run time."""
+
+    def __init__(self) -> None:
+        self.lines: list[Text] = []
+
+    def print(self, line: Text | None = None) -> None:
+        self.lines.append(line if line is not None else Text())
+
+    def flush(self, console: Console) -> None:
+        if self.lines:
+            console.print(Text("\n").join(self.lines))
+        self.lines = []
+
+
+def _render_change(change: Change, console: _Lines) -> None:
     symbol, style = SYMBOL[change.action]
     console.print(Text.assemble((f"  {symbol} ", style), (f"{change.kind} ", "bold"), (change.name, "bold")))
     if change.action is Action.CREATE:
@@ -60,7 +78,7 @@ def _render_change(change: Change, console: Console) -> None:
     console.print()
 
 
-def _render_mapping(values: Mapping[str, Any], console: Console, symbol: str, style: str) -> None:
+def _render_mapping(values: Mapping[str, Any], console: _Lines, symbol: str, style: str) -> None:
     for key, value in _flatten(values):
         if key == "schema":
             _render_schema_block(str(value), console)
@@ -68,7 +86,7 @@ def _render_mapping(values: Mapping[str, Any], console: Console, symbol: str, st
         console.print(Text.assemble((f"      {symbol} ", style), f"{key}: {value_text(_config_key(key), value)}"))
 
 
-def _render_field(f: FieldChange, console: Console) -> None:
+def _render_field(f: FieldChange, console: _Lines) -> None:
     if f.path == "schema":
         _render_schema_diff(str(f.before or ""), str(f.after or ""), console)
         return
@@ -85,13 +103,13 @@ def _render_field(f: FieldChange, console: Console) -> None:
         )
 
 
-def _render_schema_block(schema: str, console: Console) -> None:
+def _render_schema_block(schema: str, console: _Lines) -> None:
     console.print(Text.assemble(("      + ", "green"), "schema:"))
     for line in schema.splitlines():
         console.print(Text(f"          {line}"))
 
 
-def _render_schema_diff(before: str, after: str, console: Console) -> None:
+def _render_schema_diff(before: str, after: str, console: _Lines) -> None:
     console.print(Text.assemble(("      ~ ", "yellow"), "schema:"))
     lines = difflib.unified_diff(before.splitlines(), after.splitlines(), "registered", "declared", lineterm="", n=2)
     for line in lines:
@@ -125,7 +143,7 @@ def _config_key(path: str) -> str:
     return path[len("configs.") :] if path.startswith("configs.") else ""
 
 
-def _render_notes(warnings: Sequence[str], errors: Sequence[str], console: Console) -> None:
+def _render_notes(warnings: Sequence[str], errors: Sequence[str], console: _Lines) -> None:
     if warnings:
         console.print()
         console.print(Text("Warnings:", style="bold yellow"))
@@ -139,12 +157,14 @@ def _render_notes(warnings: Sequence[str], errors: Sequence[str], console: Conso
 
 
 def render_outcomes(outcomes: Iterable[ChangeOutcome], console: Console) -> None:
+    out = _Lines()
     for o in outcomes:
         c = o.change
         if o.error is None:
-            console.print(Text.assemble(("  ✓ ", "green"), f"{c.kind} {c.name}: {VERB[c.action]}"))
+            out.print(Text.assemble(("  ✓ ", "green"), f"{c.kind} {c.name}: {VERB[c.action]}"))
         else:
-            console.print(Text.assemble(("  ✗ ", "red"), f"{c.kind} {c.name}: {c.action.value} failed: {o.error}"))
+            out.print(Text.assemble(("  ✗ ", "red"), f"{c.kind} {c.name}: {c.action.value} failed: {o.error}"))
+    out.flush(console)
 
 
 def apply_summary(outcomes: Sequence[ChangeOutcome]) -> str:
