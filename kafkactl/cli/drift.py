@@ -15,7 +15,6 @@ import typer
 
 from kafkactl.cli import common
 from kafkactl.errors import KafkactlError
-from kafkactl.metrics import RunResult, write_metrics
 from kafkactl.plan import Plan
 from kafkactl.render import render_plan
 from kafkactl.workflow import Clients, make_plan
@@ -58,6 +57,8 @@ def record(path: str | None, plan: Plan | None, started: float, failure: Kafkact
     """Write the metrics file; when the run already failed, a failure to write is added to that error."""
     if path is None:
         return
+    from kafkactl.metrics import RunResult, write_metrics  # lazily: prometheus_client only when metrics are written
+
     ok = failure is None and plan is not None and not plan.errors
     result = RunResult(plan, ok, time.time(), time.monotonic() - started)
     try:

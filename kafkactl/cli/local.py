@@ -11,15 +11,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from kafkactl.errors import LocalClusterError
-from kafkactl.local import cluster
-from kafkactl.local.cluster import Progress, Row
 from kafkactl.local.layout import NODES, REGISTRY_URL, Layout, bootstrap_servers
+
+if TYPE_CHECKING:
+    from kafkactl.local.cluster import Progress, Row
 
 _ELAPSED = re.compile(r" \(\d+ s\)$")
 local_app = typer.Typer(
@@ -60,6 +62,8 @@ def _addresses(out: Console) -> None:
 @local_app.command()
 def up() -> None:
     """Fetch (once), start and wait for the local cluster; print its addresses."""
+    from kafkactl.local import cluster  # lazily: only local commands need the artifact and process code
+
     with _progress() as progress:
         result = cluster.up(Layout.default(), progress)
     out = Console()
@@ -71,6 +75,8 @@ def up() -> None:
 @local_app.command()
 def down(purge: bool = typer.Option(False, "--purge", help="Also delete the data, logs and cluster id.")) -> None:
     """Stop the local cluster's processes."""
+    from kafkactl.local import cluster  # lazily: only local commands need the artifact and process code
+
     with _progress() as progress:
         stopped = cluster.down(Layout.default(), purge, progress)
     message = f"Stopped {', '.join(stopped)}." if stopped else "Local cluster is not running."
@@ -80,6 +86,8 @@ def down(purge: bool = typer.Option(False, "--purge", help="Also delete the data
 @local_app.command()
 def status(check: bool = typer.Option(False, "--check", help="Exit 1 unless every component is up.")) -> None:
     """Show each node, metrics endpoint and the registry as up or down."""
+    from kafkactl.local import cluster  # lazily: only local commands need the artifact and process code
+
     layout = Layout.default()
     rows = cluster.status(layout)
     Console().print(_table(rows))
