@@ -62,8 +62,16 @@ class _Lines:
         self.lines.append(line if line is not None else Text())
 
     def flush(self, console: Console) -> None:
-        if self.lines:
-            console.print(Text("\n").join(self.lines))
+        if not self.lines:
+            return
+        text = Text("\n").join(self.lines)
+        if console.color_system is None:
+            # No styles to show (a pipe, a file, NO_COLOR): rich would write exactly the plain
+            # text (no markup, no highlighting, soft wrap), at ~0.6 ms a line for 10,000 lines.
+            console.file.write(text.plain + "\n")
+            console.file.flush()
+        else:
+            console.print(text)
         self.lines = []
 
 
