@@ -47,6 +47,8 @@ class SubjectPlan:
 def diff_subjects(desired: Topology, live: LiveState) -> SubjectPlan:
     out = SubjectPlan()
     if not live.registry_read:
+        if live.registry_warning:
+            out.warnings.append(live.registry_warning)
         return out
     for subject in dependency_order(desired.subjects, out.errors):
         spec = desired.subjects[subject]

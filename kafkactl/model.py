@@ -224,6 +224,7 @@ class LiveState:
     # absent when the desired text is not registered under the subject at all.
     schema_matches: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     registry_read: bool = False  # False when the topology declares no subjects and none were read
+    registry_warning: str | None = None  # why an optional registry read failed (then registry_read is False)
     # subject -> its latest live version, for every subject a desired schema references
     # (owned or not): resolves ``version: latest`` references at plan time.
     reference_versions: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))

@@ -4,8 +4,11 @@ Rules:
 - Planning only reads: GETs, the normalised lookup (``POST /subjects/{s}``), the
   compatibility check (``POST /compatibility/...``) and Apicurio's ``dryRun``
   change nothing. Writes happen only in the ``apply_*`` methods.
-- No declared subjects, no calls: ``read_subjects`` then returns the state as
-  given (``registry_read`` False), so a topics-only topology plans with the registry down.
+- No subjects in scope, no calls: with nothing declared, no templates and no
+  ``cluster.owns``, ``read_subjects`` returns the state as given (``registry_read``
+  False), so a topics-only topology plans with the registry down. With templates or
+  owns globs it reads (owned subjects may be left to delete), and an unreachable
+  registry becomes ``registry_warning`` instead of an error.
 - One keep-alive ``httpx.Client`` serves a bounded pool of ``POOL_SIZE`` threads
   for per-subject calls. Latest versions come from one bulk read
   (``GET /schemas?subjectPrefix=P&latestOnly=true``) where the registry answers it
@@ -20,29 +23,35 @@ Rules:
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from graphlib import TopologicalSorter
 from types import MappingProxyType
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
 
-import avro.schema
 import httpx
-from avro.compatibility import ReaderWriterCompatibilityChecker, SchemaCompatibilityType
-from avro.errors import AvroException
 
 from kafkactl.connection import Connection
 from kafkactl.errors import RegistryError
-from kafkactl.model import LiveState, LiveSubject, Outcome, Reference, SchemaType, SubjectSpec, Topology
+from kafkactl.model import LiveState, LiveSubject, Outcome, Reference, SubjectSpec, Topology
 from kafkactl.plan import Action, Change, Plan
+from kafkactl.subject_rules import (
+    avro_incompatibility,
+    direction,
+    level_to_set,
+    live_subject,
+    ref_subjects,
+    refs_of,
+    registers,
+    same_schema,
+    schema_body,
+    waves,
+)
 
 POOL_SIZE = 16
 CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
-REGISTER_FIELDS = ("schema_type", "schema", "references")  # an UPDATE with one of these registers a new version
 APICURIO_CCOMPAT = "/apis/ccompat/v7"
 _JAVA_EXCEPTION = re.compile(r"^(?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error): ")
 T = TypeVar("T")
@@ -122,7 +131,18 @@ class Registry:
     def read_subjects(self, topology: Topology, state: LiveState) -> LiveState:
         """Latest versions, levels and normalised lookups of the subjects in scope: declared, plus owned live ones."""
         if not topology.subjects:
-            return state
+            if not (topology.templates or topology.cluster.owns):
+                return state
+            # Nothing declared, yet templates or owns globs may own live subjects (the last
+            # tenant was removed, say): read them, so their deletes are planned. The registry
+            # is optional here, as for a topics-only topology: unreachable is a warning.
+            try:
+                return self._read_subjects(topology, state)
+            except RegistryError as e:
+                return replace(state, registry_warning=f"subjects not read, so none are planned: {e.summary}")
+        return self._read_subjects(topology, state)
+
+    def _read_subjects(self, topology: Topology, state: LiveState) -> LiveState:
         # The listing finds owned, undeclared subjects; it may be capped (Apicurio's
         # apicurio.ccompat.max-subjects, 1000 by default), so declared and referenced
         # subjects are read whether it lists them or not.
@@ -292,7 +312,7 @@ class Registry:
         regs = {c.name: c for c in changes if registers(c)}
         failed: set[str] = set()
         for wave in waves({n: {r["subject"] for r in (c.after or {}).get("references", [])} for n, c in regs.items()}):
-            blocked = {n: sorted(_refs(regs[n]) & failed) for n in wave}
+            blocked = {n: sorted(ref_subjects(regs[n]) & failed) for n in wave}
             outcomes += [Outcome(n, f"not registered: referenced subject {', '.join(b)} failed")
                          for n, b in blocked.items() if b]
             done = self._each([(n, regs[n]) for n in wave if not blocked[n]], self._register)
@@ -305,7 +325,7 @@ class Registry:
         doomed = {c.name: c for c in changes if c.action is Action.DELETE}
         waits: dict[str, set[str]] = {n: set() for n in doomed}
         for name, c in doomed.items():
-            for ref in _refs(c, "before") & doomed.keys():
+            for ref in ref_subjects(c, "before") & doomed.keys():
                 waits[ref].add(name)
         outcomes: list[Outcome] = []
         for wave in waves(waits):
@@ -391,108 +411,3 @@ def common_prefix(names: Sequence[str]) -> str:
     lo, hi = min(names), max(names)
     n = next((i for i, (a, b) in enumerate(zip(lo, hi, strict=False)) if a != b), min(len(lo), len(hi)))
     return lo[:n]
-
-
-def schema_type_of(value: object) -> SchemaType:
-    """A registry's ``schemaType``; absent means AVRO."""
-    if value == "JSON":
-        return "JSON"
-    if value == "PROTOBUF":
-        return "PROTOBUF"
-    return "AVRO"
-
-
-def live_subject(subject: str, doc: Mapping[str, Any]) -> LiveSubject:
-    return LiveSubject(
-        subject=subject,
-        schema_type=schema_type_of(doc.get("schemaType")),
-        schema=str(doc["schema"]),
-        schema_id=int(doc["id"]),
-        version=int(doc["version"]),
-        references=tuple(Reference(r["name"], r["subject"], int(r["version"])) for r in doc.get("references") or []),
-    )
-
-
-def avro_incompatibility(new: str, old: str, level: str) -> str | None:
-    """None if ``new`` may follow ``old`` under ``level``'s direction, else why not (BACKWARD: new reads old)."""
-    try:
-        new_s, old_s = avro.schema.parse(new), avro.schema.parse(old)
-    except (AvroException, ValueError):
-        return None  # not parseable here (the loader checked it): registration checks it at apply
-    pairs = {"BACKWARD": [(new_s, old_s)], "FORWARD": [(old_s, new_s)], "FULL": [(new_s, old_s), (old_s, new_s)]}
-    for reader, writer in pairs.get(direction(level), []):
-        checker = ReaderWriterCompatibilityChecker()  # type: ignore[no-untyped-call]
-        found = checker.get_compatibility(reader, writer)
-        if found.compatibility is SchemaCompatibilityType.incompatible:
-            kinds = ", ".join(sorted(k.value for k in found.incompatibilities))
-            return f"{kinds}: {', '.join(sorted(found.messages))} at {', '.join(sorted(found.locations))}"
-    return None
-
-
-def same_schema(spec: SubjectSpec, live: LiveSubject) -> bool:
-    """Identical schemas: the same type and the same parsed JSON (Avro, JSON Schema) or Protobuf text."""
-    if spec.schema_type != live.schema_type:
-        return False
-    if spec.schema_type == "PROTOBUF":
-        return spec.schema.strip() == live.schema.strip()
-    try:  # dumped again, so 1, 1.0 and true stay different while key order does not matter
-        return _sorted_json(spec.schema) == _sorted_json(live.schema)
-    except ValueError:
-        return False
-
-
-def _sorted_json(text: str) -> str:
-    return json.dumps(json.loads(text), sort_keys=True)
-
-
-def schema_body(schema_type: str, schema: str, refs: Sequence[Reference]) -> dict[str, Any]:
-    """A register / lookup / compatibility request body. AVRO is the default ``schemaType`` and is left out."""
-    body: dict[str, Any] = {"schema": schema}
-    if schema_type != "AVRO":
-        body["schemaType"] = schema_type
-    if refs:
-        body["references"] = [{"name": r.name, "subject": r.subject, "version": r.version} for r in refs]
-    return body
-
-
-def refs_of(items: Iterable[Mapping[str, Any]]) -> list[Reference]:
-    return [Reference(str(r["name"]), str(r["subject"]), r.get("version")) for r in items]
-
-
-def _refs(c: Change, side: str = "after") -> set[str]:
-    doc = (c.after if side == "after" else c.before) or {}
-    return {str(r["subject"]) for r in doc.get("references", [])}
-
-
-def registers(c: Change) -> bool:
-    """A CREATE, or an UPDATE that changes the schema, its type or its references, registers a new version."""
-    if c.action is Action.CREATE:
-        return True
-    return c.action is Action.UPDATE and any(c.field_change(p) for p in REGISTER_FIELDS)
-
-
-def level_to_set(c: Change) -> str | None:
-    if c.action is Action.CREATE:
-        level = (c.after or {}).get("compatibility")
-        return str(level) if level else None
-    change = c.field_change("compatibility") if c.action is Action.UPDATE else None
-    return str(change.after) if change and change.after else None
-
-
-def direction(level: str | None) -> str:
-    """BACKWARD_TRANSITIVE -> BACKWARD; unset counts as NONE."""
-    return (level or "NONE").removesuffix("_TRANSITIVE")
-
-
-def waves(waits: Mapping[str, Iterable[str]]) -> list[list[str]]:
-    """Names in groups: each after the names it waits for (those that are keys too); sorted within a group."""
-    graph: TopologicalSorter[str] = TopologicalSorter()
-    for name, deps in waits.items():
-        graph.add(name, *(d for d in deps if d in waits and d != name))
-    graph.prepare()
-    out: list[list[str]] = []
-    while graph.is_active():
-        ready = sorted(graph.get_ready())
-        out.append(ready)
-        graph.done(*ready)
-    return out

@@ -1,4 +1,4 @@
-"""Pure helpers of kafkactl.registry: wire format, ordering, the local Avro check. No registry."""
+"""Pure helpers of kafkactl.registry and kafkactl.subject_rules: wire format, ordering, the local Avro check. No registry."""
 
 from __future__ import annotations
 
@@ -9,15 +9,13 @@ import pytest
 
 from kafkactl.model import LiveSubject, Reference, SubjectSpec
 from kafkactl.plan import Action, Change, FieldChange
-from kafkactl.registry import (
+from kafkactl.registry import common_prefix, error_message, safe_url
+from kafkactl.subject_rules import (
     avro_incompatibility,
-    common_prefix,
     direction,
-    error_message,
     level_to_set,
     live_subject,
     registers,
-    safe_url,
     same_schema,
     schema_body,
     waves,

@@ -310,6 +310,21 @@ def test_topics_only_topology_plans_with_the_registry_down(
     assert changes(json.loads(out)) == [("topic", topic, "create", [])]
 
 
+def test_a_template_topology_without_subjects_plans_with_the_registry_down_and_says_so(
+    kctl: Run, unique_name: Callable[[str], str], tmp_path: Path
+) -> None:
+    # Templates may own live subjects (of offboarded tenants), so the registry is read; down, it is a warning.
+    p = unique_name("tpl")
+    d = write(tmp_path, "defaults: {partitions: 1, replication_factor: 1}\n"
+                        f'tenants:\n  templates:\n    "{p}.{{tenant}}": {{}}\n  members: [acme]\n', {})
+    code, out, err = kctl("plan", d, "--json", registry_url=f"http://127.0.0.1:{closed_port()}")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert changes(doc) == [("topic", f"{p}.acme", "create", [])]
+    assert [w for w in doc["warnings"] if w.startswith("subjects not read, so none are planned: cannot reach the "
+                                                        "schema registry")], doc["warnings"]
+
+
 def test_level_direction_change_is_checked_under_the_new_level(kctl: Run, sr: httpx.Client, ev: EvTopic) -> None:
     d = ev.applied(A)
     # dropping `a` is BACKWARD-compatible, but not FORWARD: old readers need `a`

@@ -148,6 +148,25 @@ def test_tenant_remove_plans_deletes_that_need_allow_delete(
     assert rc == 0
 
 
+def test_removing_the_last_tenant_plans_the_deletes_of_its_subjects_too(
+    tmp_path: Path, cluster: Connection, admin: Admin, unique_name: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # With no tenant left the topology declares no subject at all; the registry must still be read,
+    # or the offboarded tenants' subjects would silently stay behind.
+    p = unique_name("last")
+    d = setup_topology(tmp_path, p)
+    assert run(capsys, cluster, "apply", str(d), "--auto-approve")[0] == 0
+    for tenant in ("acme", "globex"):
+        assert run(capsys, cluster, "tenant", "remove", tenant, str(d))[0] == 0
+    deletes = sorted((k, n) for k, n, a in plan_changes(capsys, cluster, d) if a == "delete")
+    assert deletes == sorted(tenant_resources(p, "acme") + tenant_resources(p, "globex"))
+    rc, _, err = run(capsys, cluster, "apply", str(d), "--auto-approve", "--allow-delete")
+    assert rc == 0, err
+    eventually(lambda: _same(live_topics(admin, p), {f"{p}.shared"}))
+    rc, _, _ = run(capsys, cluster, "plan", str(d), "--detailed-exitcode")
+    assert rc == 0
+
+
 def test_tenant_list_shows_status_on_the_live_cluster(
     tmp_path: Path, cluster: Connection, admin: Admin, unique_name: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
