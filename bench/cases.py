@@ -182,6 +182,17 @@ def alter(cfg: Settings, ts: TopicSet) -> Result:
             "kafkactl apply": _entry(found["kafkactl apply"], "process wall time (plan + broker check + alter)")}
 
 
+def startup(cfg: Settings) -> Result:
+    """The fixed cost of every kafkactl process: interpreter start-up and imports (``kafkactl --version``)."""
+    variants: dict[str, Callable[[], float | ProcessRun]] = {
+        "python -c pass": lambda: checked(run_process([sys.executable, "-c", "pass"], cfg.timeout_s), "python", (0,)),
+        "kafkactl --version": lambda: _kafkactl(cfg, "start-up", "--version", expect="kafkactl"),
+    }
+    found = alternate("start-up", variants, cfg.reps, cfg.warmup)
+    return {"python -c pass": _entry(found["python -c pass"], "the bare interpreter"),
+            "kafkactl --version": _entry(found["kafkactl --version"], "interpreter + every import of the CLI")}
+
+
 def schemas(cfg: Settings, root: Path, prefix: str, count: int) -> Result:
     """Plan of ``count`` unchanged subjects vs the registry's bulk read and per-subject sequential reads."""
     directory, subjects = registry_ops.write_topology(root / "schemas-case", prefix, count)

@@ -32,7 +32,7 @@ from lease import cluster_lease
 from timing import say
 
 BENCH = Path(__file__).resolve().parent
-CASES = ("create", "plan", "alter", "schemas")
+CASES = ("create", "plan", "alter", "schemas", "startup")
 TOPIC_CASES = ("create", "plan", "alter")
 MAX_RF3_TOPICS = 10_000  # ARCHITECTURE 5: a local broker holds ~10-15k partition replicas; beyond, RF 1
 # Creating 10k RF 3 topics took over 5 minutes of the whole cluster on the 2-core machine (load 19);
@@ -67,6 +67,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--subjects", type=int, default=1000, help="subjects in the schemas case")
     p.add_argument("--sample", type=int, default=1000, help="B_seq/B_par10 read at most this many topics, scaled to N")
     p.add_argument("--resume", action="store_true", help="skip cases already in the results file")
+    p.add_argument("--report-only", action="store_true", help="only write RESULTS.md again from the results file")
     p.add_argument("--fresh", action="store_true", help="discard earlier results first")
     p.add_argument("--budget-min", type=float, default=240, help="start no case after this many minutes")
     p.add_argument("--quiet-wait-min", type=float, default=20,
@@ -230,25 +231,49 @@ def run_schemas(args: argparse.Namespace, results: dict[str, Any], root: Path) -
     save(args, results)
 
 
+def run_startup(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    if "startup" not in args.cases or (args.resume and results.get("startup")):
+        return
+    cfg = cases.Settings(args.reps, args.warmup, args.sample, args.process_timeout)
+    load, tests = _load(), test_runs()
+    found = cases.startup(cfg)
+    found["_context"] = context(load, tests)
+    results["startup"] = found
+    save(args, results)
+
+
+def write_report(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    if "meta" not in results:
+        raise SystemExit(f"{args.results} holds no finished run (no machine description); run the benchmarks first")
+    text = report.render(results, NOTES)
+    args.report.write_text(text + "\n", encoding="utf-8")
+    print(text)
+
+
 def _terminate(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt(f"signal {signum}")  # so the finally blocks clean up
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    results = load_results(args)
+    if args.report_only:
+        write_report(args, results)
+        return 0
     signal.signal(signal.SIGTERM, _terminate)
     started = time.monotonic()
-    results = load_results(args)
     with cluster_lease(say), kafka_ops.fast_log_deletion(say), tempfile.TemporaryDirectory(prefix="kafkactl-bench-") as tmp:
         meta = machine(args)
+        run_startup(args, results)
         run_topics(args, results, Path(tmp), started)
         run_schemas(args, results, Path(tmp))
     meta.update(load_end=_load(), elapsed_min=(time.monotonic() - started) / 60)
+    if args.resume and "meta" in results:  # a resumed run adds to the first one: keep when it started
+        meta = {**meta, "started": results["meta"]["started"], "resumed": meta["started"],
+                "elapsed_min": results["meta"].get("elapsed_min", 0) + meta["elapsed_min"]}
     results["meta"] = meta
     save(args, results)
-    text = report.render(results, NOTES)
-    args.report.write_text(text + "\n", encoding="utf-8")
-    print(text)
+    write_report(args, results)
     say(f"done in {(time.monotonic() - started) / 60:.1f} min; wrote {args.report} and {args.results}")
     return 0
 
