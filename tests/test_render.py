@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from rich.console import Console
 
@@ -80,3 +81,14 @@ def test_outcomes_and_summary() -> None:
         "  ✓ topic chat.messages.gone: deleted\n"
     )
     assert apply_summary(outcomes) == "Apply complete! Resources: 1 added, 0 changed, 1 destroyed."
+
+
+def test_a_colour_terminal_gets_the_same_text_with_styles() -> None:
+    # Colourless consoles get the plain text written directly (fast); a terminal gets rich's styled
+    # rendering. Both must say exactly the same thing.
+    buf = io.StringIO()
+    console = Console(file=buf, width=120, force_terminal=True, color_system="truecolor", highlight=False, soft_wrap=True)
+    render_plan(PLAN, console, "chat-platform")
+    styled = buf.getvalue()
+    assert "\x1b[" in styled
+    assert re.sub(r"\x1b\[[0-9;]*m", "", styled) == text(PLAN)

@@ -172,3 +172,11 @@ def test_human_reads_back_to_the_same_canonical_value(key: str, raw: str) -> Non
     nice = human(key, raw)
     assert nice is not None
     assert canonical(key, nice) == raw
+
+
+def test_confirming_reads_sample_every_50th_topic_and_the_last() -> None:
+    from kafkactl.admin import _sample
+
+    names = [f"t{i:03d}" for i in range(120)]
+    assert _sample(names) == ["t000", "t050", "t100", "t119"]
+    assert _sample(names[:1]) == ["t000"] and _sample([]) == []
