@@ -316,7 +316,7 @@ def test_a_template_topology_without_subjects_plans_with_the_registry_down_and_s
     # Templates may own live subjects (of offboarded tenants), so the registry is read; down, it is a warning.
     p = unique_name("tpl")
     d = write(tmp_path, "defaults: {partitions: 1, replication_factor: 1}\n"
-                        f'tenants:\n  templates:\n    "{p}.{{tenant}}": {{}}\n  members: [acme]\n', {})
+                        f'tenants:\n  templates:\n    "{p}.{{tenant}}": {{}}\n  members: {{acme: }}\n', {})
     code, out, err = kctl("plan", d, "--json", registry_url=f"http://127.0.0.1:{closed_port()}")
     assert code == 0, err
     doc = json.loads(out)

@@ -20,9 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-import fastavro
 import jsonschema
-from fastavro.schema import UnknownType
 
 from kafkactl.model import Location, Reference, SchemaType, SubjectSpec
 from kafkactl.topology.problems import Problems
@@ -150,6 +148,9 @@ class SchemaBook:
         return self._parse_avro(src, schema, named, refs)
 
     def _parse_avro(self, src: SchemaSource, schema: Any, named: dict[str, Any], refs: list[Reference]) -> AvroResult | None:
+        import fastavro  # lazily: a topology without Avro schemas does not pay for it at start-up
+        from fastavro.schema import UnknownType
+
         while True:
             attempt = dict(named)
             try:
