@@ -38,6 +38,10 @@ T = TypeVar("T")
 DESCRIBE_CHUNK = 1000  # topics per DescribeConfigs request (~3 KB each with synonyms; 100 MB response cap)
 MAX_RECORDS_PER_OP = 9000  # KRaft's 10,000-record cap per operation, with headroom
 MAX_PARTITIONS_PER_CREATE = 9000  # CreateTopics fails above 10,000 partitions in one request
+# Topics per CreateTopics request. Each request becomes one metadata delta that every broker
+# applies (creating its logs) before it shows the next; 3,000-topic deltas made 10,000 new
+# topics visible in 55 s on the local cluster, 1,000-topic ones in 31 s.
+MAX_TOPICS_PER_CREATE = 1000
 ALTER_CHUNK = 1000
 # Reads in a row that must show a change before apply returns: librdkafka sends each read to a
 # random broker, so five make it unlikely that a lagging one was never asked.
@@ -407,7 +411,8 @@ def _incremental(rtype: ResourceType, name: str, cfg: Mapping[str, str | None]) 
 
 
 def _create_chunks(topics: Sequence[NewTopic]) -> Iterator[list[NewTopic]]:
-    """Split creates so each request stays under KRaft's record and partition caps.
+    """Split creates so each request stays under KRaft's record and partition caps, and under
+    ``MAX_TOPICS_PER_CREATE`` topics.
 
     A new topic costs 1 + partitions + len(configs) metadata records.
     """
@@ -415,7 +420,8 @@ def _create_chunks(topics: Sequence[NewTopic]) -> Iterator[list[NewTopic]]:
     records = partitions = 0
     for t in topics:
         cost = 1 + t.num_partitions + len(t.config or {})
-        if chunk and (records + cost > MAX_RECORDS_PER_OP or partitions + t.num_partitions > MAX_PARTITIONS_PER_CREATE):
+        if chunk and (records + cost > MAX_RECORDS_PER_OP or partitions + t.num_partitions > MAX_PARTITIONS_PER_CREATE
+                      or len(chunk) >= MAX_TOPICS_PER_CREATE):
             yield chunk
             chunk, records, partitions = [], 0, 0
         chunk.append(t)

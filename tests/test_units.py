@@ -180,3 +180,17 @@ def test_confirming_reads_sample_every_50th_topic_and_the_last() -> None:
     names = [f"t{i:03d}" for i in range(120)]
     assert _sample(names) == ["t000", "t050", "t100", "t119"]
     assert _sample(names[:1]) == ["t000"] and _sample([]) == []
+
+
+def test_creates_are_chunked_by_topics_partitions_and_metadata_records() -> None:
+    from confluent_kafka.admin import NewTopic
+
+    from kafkactl.admin import _create_chunks
+
+    def sizes(count: int, partitions: int, configs: int = 0) -> list[int]:
+        cfg = {f"k{i}": "v" for i in range(configs)}
+        return [len(c) for c in _create_chunks([NewTopic(f"t{i}", partitions, 1, config=cfg) for i in range(count)])]
+
+    assert sizes(2500, 1) == [1000, 1000, 500]  # at most 1,000 topics per request
+    assert sizes(200, 100) == [89, 89, 22]  # 101 records each: the 9,000-record cap binds before partitions
+    assert sizes(1000, 1, configs=20) == [409, 409, 182]  # at most 9,000 records: 1 + partitions + configs each
