@@ -52,12 +52,15 @@ NOTES = [
     "so 12 alternating rounds would take hours of the shared cluster. Floor and kafkactl create the same topics.",
     "kafkactl runs from bytecode compiled at the start of the run, as from a wheel install; without it "
     "(an editable install with PYTHONDONTWRITEBYTECODE set) every process would compile its modules again.",
-    "Tuning of the local cluster: broker heaps of 2 GiB. 512 MiB ran out at 10,000 RF 3 topics, and so did "
-    "1 GiB once (node 3, 21:58 on the day of the committed run, after the N=10,000 plan case had been measured "
-    "on 1 GiB heaps); the cluster was restarted with 2 GiB and the run resumed (--resume) for the cases left. "
-    "Also "
+    "Tuning of the local cluster: broker heaps of 2 GiB, and "
     "log.segment.delete.delay.ms=1000 while the run lasts (deleted topics' files go after 1 s, not 60 s, "
     "so each create round starts from the same state without a minute's wait).",
+    "How the committed run went: start-up, every N=1,000 case and the N=10,000 create and plan cases ran on "
+    "1 GiB broker heaps. Then node 3 ran out of heap and stopped, holding the 10,000 RF 3 topics, while the run sent it no requests. "
+    "The cluster was purged and restarted with 2 GiB heaps and the run resumed (--resume) with the N=10,000 "
+    "alter case. While its 10,000 topics were being deleted afterwards, broker 2 stopped applying metadata "
+    "(9 minutes later it still listed them), so the cluster was purged and restarted once more for the "
+    "schemas case. The machine section shows the last part's start; each case shows when it ran.",
     "The cluster is shared: other people's test runs may have loaded it; each case records the load average "
     "and the test processes seen while it ran.",
 ]
