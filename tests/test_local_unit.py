@@ -99,7 +99,7 @@ def test_broker_command_attaches_the_exporter_and_our_marker(tmp_path: Path) -> 
     node_dir = tmp_path / "node-1"
     cmd = config.broker_command(Path("/jdk/bin/java"), tmp_path / "libs", tmp_path / "agent.jar", NODES[0], node_dir)
     assert cmd[0] == "/jdk/bin/java"
-    assert {"-Xms1g", "-Xmx1g", f"-Dkafkactl.state={node_dir}"} <= set(cmd)
+    assert {"-Xms2g", "-Xmx2g", f"-Dkafkactl.state={node_dir}"} <= set(cmd)
     assert f"-javaagent:{tmp_path / 'agent.jar'}=127.0.0.1:17071:{node_dir / 'exporter.yaml'}" in cmd
     assert cmd[-2:] == ["kafka.Kafka", str(node_dir / "server.properties")]
 
