@@ -32,6 +32,7 @@ from confluent_kafka.admin import (
     ResourceType,
 )
 
+from kafkactl.admin import chunked
 from kafkactl.connection import resolve
 
 CHUNK = 1000  # resources per request, as kafkactl.admin chunks them
@@ -57,11 +58,6 @@ def client(bootstrap: str | None = None) -> AdminClient:
     return AdminClient(conf, logger=_Quiet())
 
 
-def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
 def _await(futures: Sequence[Future[Any]], what: str, ignore: str | None = None) -> None:
     failed = []
     for f in futures:
@@ -79,7 +75,7 @@ def read_floor(names: Sequence[str]) -> None:
     admin = client()
     md = admin.list_topics(timeout=TIMEOUT_S)
     futures: list[Future[Any]] = []
-    for chunk in chunks(names):
+    for chunk in chunked(names, CHUNK):
         futures += admin.describe_configs([ConfigResource(ResourceType.TOPIC, n) for n in chunk],
                                           request_timeout=TIMEOUT_S).values()
     broker = ConfigResource(ResourceType.BROKER, str(min(md.brokers)))
@@ -109,7 +105,7 @@ def per_topic_reads(names: Sequence[str], workers: int = 1) -> None:
 def create_floor(names: Sequence[str], rf: int, configs: Mapping[str, str], exist_ok: bool = False) -> None:
     admin = client()
     futures: list[Future[Any]] = []
-    for chunk in chunks(names):
+    for chunk in chunked(names, CHUNK):
         new = [NewTopic(n, num_partitions=1, replication_factor=rf, config=dict(configs)) for n in chunk]
         futures += admin.create_topics(new, operation_timeout=TIMEOUT_S, request_timeout=TIMEOUT_S).values()
     _await(futures, "create_topics", "TOPIC_ALREADY_EXISTS" if exist_ok else None)
@@ -119,7 +115,7 @@ def create_floor(names: Sequence[str], rf: int, configs: Mapping[str, str], exis
 def alter_floor(names: Sequence[str], key: str, value: str) -> None:
     admin = client()
     futures: list[Future[Any]] = []
-    for chunk in chunks(names):
+    for chunk in chunked(names, CHUNK):
         resources = [
             ConfigResource(ResourceType.TOPIC, n, incremental_configs=[
                 ConfigEntry(key, value, incremental_operation=AlterConfigOpType.SET)])
@@ -135,7 +131,7 @@ def delete_topics(names: Sequence[str]) -> None:
         return
     admin = client()
     futures: list[Future[Any]] = []
-    for chunk in chunks(names):
+    for chunk in chunked(names, CHUNK):
         futures += admin.delete_topics(list(chunk), operation_timeout=TIMEOUT_S, request_timeout=TIMEOUT_S).values()
     _await(futures, "delete_topics", "UNKNOWN_TOPIC")
     settled(names, present=False)

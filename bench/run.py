@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -228,14 +229,15 @@ def run_topics(args: argparse.Namespace, results: dict[str, Any], root: Path, st
         raise RuntimeError(f"topics left behind under {', '.join(failed)}.*; delete them by hand")
 
 
-def run_schemas(args: argparse.Namespace, results: dict[str, Any], root: Path) -> None:
-    if "schemas" not in args.cases or (args.resume and results.get("schemas")):
+def run_single(args: argparse.Namespace, results: dict[str, Any], case: str, measure: Callable[[cases.Settings], Any]) -> None:
+    """A case that is not per N (schemas, startup): measured once, stored under its own name."""
+    if case not in args.cases or (args.resume and results.get(case)):
         return
     cfg = cases.Settings(args.reps, args.warmup, args.sample, args.process_timeout)
     load, tests = _load(), test_runs()
-    found = cases.schemas(cfg, root, f"bench-{uuid.uuid4().hex[:8]}.s", args.subjects)
+    found = measure(cfg)
     found["_context"] = context(load, tests)
-    results["schemas"] = found
+    results[case] = found
     save(args, results)
 
 
@@ -251,17 +253,6 @@ def compile_kafkactl() -> None:
     import kafkactl
 
     compileall.compile_dir(str(Path(kafkactl.__file__).parent), quiet=1)
-
-
-def run_startup(args: argparse.Namespace, results: dict[str, Any]) -> None:
-    if "startup" not in args.cases or (args.resume and results.get("startup")):
-        return
-    cfg = cases.Settings(args.reps, args.warmup, args.sample, args.process_timeout)
-    load, tests = _load(), test_runs()
-    found = cases.startup(cfg)
-    found["_context"] = context(load, tests)
-    results["startup"] = found
-    save(args, results)
 
 
 def write_report(args: argparse.Namespace, results: dict[str, Any]) -> None:
@@ -287,9 +278,10 @@ def main(argv: list[str] | None = None) -> int:
     compile_kafkactl()
     with cluster_lease(say), kafka_ops.fast_log_deletion(say), tempfile.TemporaryDirectory(prefix="kafkactl-bench-") as tmp:
         meta = machine(args)
-        run_startup(args, results)
+        run_single(args, results, "startup", cases.startup)
         run_topics(args, results, Path(tmp), started)
-        run_schemas(args, results, Path(tmp))
+        run_single(args, results, "schemas", lambda cfg: cases.schemas(
+            cfg, Path(tmp), f"bench-{uuid.uuid4().hex[:8]}.s", args.subjects))
     meta.update(load_end=_load(), elapsed_min=(time.monotonic() - started) / 60)
     if args.resume and "meta" in results:  # a resumed run adds to the first one: keep when it started
         meta = {**meta, "started": results["meta"]["started"], "resumed": meta["started"],

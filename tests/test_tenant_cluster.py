@@ -121,6 +121,17 @@ def test_tenant_add_edits_one_line_plans_and_applies_only_that_tenant(
     assert [(k, n) for k, n, _ in plan_changes(capsys, cluster, d)] == tenant_resources(p, "initech")
 
 
+def apply_deletes_and_converge(
+    capsys: pytest.CaptureFixture[str], conn: Connection, admin: Admin, d: Path, p: str, remaining: set[str]
+) -> None:
+    """apply --allow-delete succeeds, exactly ``remaining`` of the test's topics are left, and plan is empty."""
+    rc, _, err = run(capsys, conn, "apply", str(d), "--auto-approve", "--allow-delete")
+    assert rc == 0, err
+    eventually(lambda: _same(live_topics(admin, p), remaining))
+    rc, _, _ = run(capsys, conn, "plan", str(d), "--detailed-exitcode")
+    assert rc == 0
+
+
 def test_tenant_remove_plans_deletes_that_need_allow_delete(
     tmp_path: Path, cluster: Connection, admin: Admin, unique_name: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -141,11 +152,8 @@ def test_tenant_remove_plans_deletes_that_need_allow_delete(
     rc, _, err = run(capsys, cluster, "apply", str(d), "--auto-approve")
     assert rc == 1 and "--allow-delete" in err
     assert f"{p}.msg.globex" in live_topics(admin, p)
-    rc, _, err = run(capsys, cluster, "apply", str(d), "--auto-approve", "--allow-delete")
-    assert rc == 0, err
-    eventually(lambda: _same(live_topics(admin, p), {f"{p}.shared", f"{p}.msg.acme", f"{p}.msg.acme.dlq", f"{p}.audit.acme"}))
-    rc, _, _ = run(capsys, cluster, "plan", str(d), "--detailed-exitcode")
-    assert rc == 0
+    apply_deletes_and_converge(capsys, cluster, admin, d, p,
+                               {f"{p}.shared", f"{p}.msg.acme", f"{p}.msg.acme.dlq", f"{p}.audit.acme"})
 
 
 def test_removing_the_last_tenant_plans_the_deletes_of_its_subjects_too(
@@ -160,11 +168,7 @@ def test_removing_the_last_tenant_plans_the_deletes_of_its_subjects_too(
         assert run(capsys, cluster, "tenant", "remove", tenant, str(d))[0] == 0
     deletes = sorted((k, n) for k, n, a in plan_changes(capsys, cluster, d) if a == "delete")
     assert deletes == sorted(tenant_resources(p, "acme") + tenant_resources(p, "globex"))
-    rc, _, err = run(capsys, cluster, "apply", str(d), "--auto-approve", "--allow-delete")
-    assert rc == 0, err
-    eventually(lambda: _same(live_topics(admin, p), {f"{p}.shared"}))
-    rc, _, _ = run(capsys, cluster, "plan", str(d), "--detailed-exitcode")
-    assert rc == 0
+    apply_deletes_and_converge(capsys, cluster, admin, d, p, {f"{p}.shared"})
 
 
 def test_tenant_list_shows_status_on_the_live_cluster(
