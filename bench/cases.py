@@ -17,6 +17,7 @@ import itertools
 import random
 import re
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,22 +168,42 @@ def plan(cfg: Settings, ts: TopicSet) -> Result:
 
 
 def alter(cfg: Settings, ts: TopicSet) -> Result:
-    """One config changed on all N topics: kafkactl apply vs chunked incremental_alter_configs."""
+    """One config changed on all N topics: kafkactl apply vs chunked incremental_alter_configs.
+
+    The floor step also times how long until the brokers show the change (kafkactl's
+    confirmation rule, no deadline): brokers apply config records well after the controller
+    accepts them. After every step the brokers are let settle (untimed), so no step reads
+    while they still apply the previous one.
+    """
     ts.ensure_created()
     values = (str(int(RETENTION) + 1000 * i) for i in itertools.count(1))
+    shown = Samples()
+    current = {"value": RETENTION}
 
     def floor() -> float:
-        value = next(values)
-        return timed(lambda: kafka_ops.alter_floor(ts.names, "retention.ms", value))
+        current["value"] = value = next(values)
+        started = time.perf_counter()
+        kafka_ops.alter_floor(ts.names, "retention.ms", value)
+        accepted = time.perf_counter() - started
+        kafka_ops.configs_shown(ts.names, "retention.ms", value)
+        shown.seconds.append(time.perf_counter() - started)
+        return accepted
 
     def apply() -> ProcessRun:
-        ts.set_retention(next(values))
+        current["value"] = value = next(values)
+        ts.set_retention(value)
         return _kafkactl(cfg, "alter", "apply", str(ts.directory), "--auto-approve", expect=f"{ts.n} changed")
 
-    found = alternate(f"N={ts.n} alter", {"floor": floor, "kafkactl apply": apply}, cfg.reps, cfg.warmup)
+    def between(last: bool) -> None:
+        kafka_ops.configs_shown(ts.names, "retention.ms", current["value"])
+
+    found = alternate(f"N={ts.n} alter", {"floor": floor, "kafkactl apply": apply}, cfg.reps, cfg.warmup, between)
     ts.set_retention(RETENTION)
+    shown.seconds = shown.seconds[-cfg.reps:]  # drop the warm-up's
     return {"floor": _entry(found["floor"], "chunked incremental_alter_configs, all futures"),
-            "kafkactl apply": _entry(found["kafkactl apply"], "process wall time (plan + broker check + alter)")}
+            "floor, until shown": _entry(shown, "the floor, then until 5 describes in a row show it (no deadline)"),
+            "kafkactl apply": _entry(found["kafkactl apply"],
+                                     "process wall time (plan + broker check + alter + confirmation, 30 s deadline)")}
 
 
 def startup(cfg: Settings) -> Result:

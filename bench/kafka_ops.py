@@ -125,6 +125,24 @@ def alter_floor(names: Sequence[str], key: str, value: str) -> None:
     _await(futures, "incremental_alter_configs")
 
 
+def configs_shown(names: Sequence[str], key: str, value: str, confirmations: int = 5) -> None:
+    """Wait until ``confirmations`` describes in a row, each by a fresh client (so any broker may
+    answer), show ``key=value`` on every 50th topic and the last: kafkactl's own confirmation
+    rule (``Admin.await_configs``), but with no deadline short of ``SETTLE_TIMEOUT_S``."""
+    sample = list(dict.fromkeys([*names[::50], *names[-1:]]))
+    deadline, streak = time.monotonic() + SETTLE_TIMEOUT_S, 0
+    while streak < confirmations:
+        resources = [ConfigResource(ResourceType.TOPIC, n) for n in sample]
+        admin = client()
+        got = admin.describe_configs(resources, request_timeout=TIMEOUT_S)
+        late = [r.name for r, f in got.items() if f.result(TIMEOUT_S)[key].value != value]
+        streak = 0 if late else streak + 1
+        if late:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{len(late)} topics still do not show {key}={value}")
+            time.sleep(0.2)
+
+
 def delete_topics(names: Sequence[str]) -> None:
     """Delete (chunked) and wait until metadata no longer shows them. Untimed set-up."""
     if not names:

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import concurrent.futures
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, NamedTuple, TypeVar
 
 from confluent_kafka import KafkaError, KafkaException, TopicCollection
@@ -36,6 +38,10 @@ from kafkactl.model import Outcome
 
 T = TypeVar("T")
 DESCRIBE_CHUNK = 1000  # topics per DescribeConfigs request (~3 KB each with synonyms; 100 MB response cap)
+# DescribeConfigs requests in flight at once. confluent-kafka turns every answered entry (and its
+# synonyms) into Python objects; a window keeps only this many chunks of them alive at a time,
+# which bounds peak memory at any N.
+DESCRIBE_WINDOW = 3
 MAX_RECORDS_PER_OP = 9000  # KRaft's 10,000-record cap per operation, with headroom
 MAX_PARTITIONS_PER_CREATE = 9000  # CreateTopics fails above 10,000 partitions in one request
 # Topics per CreateTopics request. Each request becomes one metadata delta that every broker
@@ -73,8 +79,25 @@ class ConfigValue(NamedTuple):
     read_only: bool
 
 
+class TopicConfigs(NamedTuple):
+    """What planning keeps of one described topic: its dynamic (topic-level) entries and which
+    keys are sensitive. A topic answers with ~35 entries; keeping two facts instead of 35 values
+    is what lets 10,000 topics be read in bounded time and memory."""
+
+    dynamic: dict[str, str | None]  # DYNAMIC_TOPIC_CONFIG entries; a sensitive value is None
+    sensitive: frozenset[str]
+
+
+@dataclass(frozen=True)
+class DescribedTopics:
+    topics: dict[str, TopicConfigs]
+    known_keys: frozenset[str]  # every config key the broker reports for a topic (from one answer)
+
+
 # librdkafka reports a config's source as an int; an enum call per entry cost ~1 µs x 400k at 10k topics.
 _SOURCE_NAMES = {s.value: s.name for s in ConfigSource}
+_TOPIC_DYNAMIC = ConfigSource.DYNAMIC_TOPIC_CONFIG
+_TOPIC_DYNAMIC_SOURCES = (_TOPIC_DYNAMIC.value, _TOPIC_DYNAMIC)  # an int from librdkafka; the enum, defensively
 
 
 def _source_name(source: Any) -> str:
@@ -149,37 +172,49 @@ class Admin:
             out[name] = TopicMeta(name=name, partitions=len(t.partitions), replication_factor=rf, min_isr=isr)
         return out
 
-    def describe_topic_configs(self, names: Sequence[str]) -> dict[str, dict[str, ConfigValue]]:
-        """Configs of many topics, chunked; all chunks are in flight at once.
+    def describe_topic_configs(self, names: Sequence[str]) -> DescribedTopics:
+        """Dynamic configs of many topics, chunked, ``DESCRIBE_WINDOW`` chunks in flight at once.
 
         A broker may not know a topic the controller created a moment ago (KRaft
         metadata lag): topics answered with UNKNOWN_TOPIC_OR_PART are asked again with
         a short, growing backoff until a deadline, never after a fixed sleep.
         """
-        out: dict[str, dict[str, ConfigValue]] = {}
+        out: dict[str, TopicConfigs] = {}
+        known: frozenset[str] = frozenset()
         todo = list(names)
         deadline, delay = time.monotonic() + self.timeout * 3, 0.05
         while todo:
             lagging: list[str] = []
-            for name, fut in self._describe_chunks(todo).items():
-                result = self._config_result(name, fut, retry_unknown=time.monotonic() < deadline)
-                if result is None:
-                    lagging.append(name)
-                else:
-                    out[name] = result
+            for futures in self._describe_windowed(todo):
+                for name, fut in futures.items():
+                    entries = self._entries(name, fut, retry_unknown=time.monotonic() < deadline)
+                    if entries is None:
+                        lagging.append(name)
+                        continue
+                    known = known or frozenset(entries)
+                    out[name] = _topic_configs(entries)
             todo = lagging
             if todo:
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
-        return out
+        return DescribedTopics(out, known)
 
-    def _describe_chunks(self, names: Sequence[str]) -> dict[str, concurrent.futures.Future[Any]]:
-        futures: dict[str, concurrent.futures.Future[Any]] = {}
-        for chunk in chunked(list(names), DESCRIBE_CHUNK):
-            resources = [ConfigResource(ResourceType.TOPIC, n) for n in chunk]
-            for res, fut in self._client.describe_configs(resources, request_timeout=self.timeout * 3).items():
-                futures[res.name] = fut
-        return futures
+    def _describe_windowed(self, names: Sequence[str]) -> Iterator[dict[str, concurrent.futures.Future[Any]]]:
+        """The futures of each chunk in order; the next chunk is sent as one is handed out, so at
+        most ``DESCRIBE_WINDOW`` chunks are in flight and the caller drops each after reading it."""
+        chunks = chunked(list(names), DESCRIBE_CHUNK)
+        pending = deque(self._describe_chunk(c) for c in islice(chunks, DESCRIBE_WINDOW))
+        while pending:
+            current = pending.popleft()
+            nxt = next(chunks, None)
+            if nxt is not None:
+                pending.append(self._describe_chunk(nxt))
+            yield current
+
+    def _describe_chunk(self, names: Sequence[str]) -> dict[str, concurrent.futures.Future[Any]]:
+        resources = [ConfigResource(ResourceType.TOPIC, n) for n in names]
+        futures = self._client.describe_configs(resources, request_timeout=self.timeout * 3)
+        return {res.name: fut for res, fut in futures.items()}
 
     def describe_cluster_configs(self) -> dict[str, ConfigValue]:
         """Broker configs as one broker reports them; cluster-wide values have source DYNAMIC_DEFAULT_BROKER_CONFIG.
@@ -198,21 +233,25 @@ class Admin:
         fut = self._client.describe_configs([res], request_timeout=self.timeout)[res]
         return self._config_result(f"broker {broker_id}", fut) or {}
 
-    def _config_result(
+    def _config_result(self, name: str, fut: concurrent.futures.Future[Any]) -> dict[str, ConfigValue]:
+        entries = self._entries(name, fut) or {}
+        return {
+            k: ConfigValue(e.value, _source_name(e.source), e.is_sensitive, e.is_read_only) for k, e in entries.items()
+        }
+
+    def _entries(
         self, name: str, fut: concurrent.futures.Future[Any], retry_unknown: bool = False
-    ) -> dict[str, ConfigValue] | None:
-        """The entries of one described resource; None (only with ``retry_unknown``) for a lagging broker."""
+    ) -> Mapping[str, ConfigEntry] | None:
+        """The raw entries of one described resource; None (only with ``retry_unknown``) for a lagging broker."""
         try:
-            entries: Mapping[str, Any] = fut.result(timeout=self.timeout * 3 + 5)
+            entries: Mapping[str, ConfigEntry] = fut.result(timeout=self.timeout * 3 + 5)
         except KafkaException as e:
             if retry_unknown and _code(e) == KafkaError.UNKNOWN_TOPIC_OR_PART:
                 return None
             raise ClusterError(f"cannot describe configs of {name}: {_reason(e)}") from None
         except concurrent.futures.TimeoutError as e:
             raise ClusterError(f"cannot describe configs of {name}: {_reason(e)}") from None
-        return {
-            k: ConfigValue(e.value, _source_name(e.source), e.is_sensitive, e.is_read_only) for k, e in entries.items()
-        }
+        return entries
 
     def await_metadata(self, expected: Mapping[str, int | None]) -> list[str]:
         """Wait until metadata shows each topic with the expected partition count (None: gone).
@@ -260,8 +299,8 @@ class Admin:
         sample = _sample(list(expected))
 
         def late() -> list[str]:
-            live = self.describe_topic_configs(sample)
-            return [n for n in sample if any(_dynamic_value(live[n].get(k)) != v for k, v in expected[n].items())]
+            live = self.describe_topic_configs(sample).topics
+            return [n for n in sample if any(live[n].dynamic.get(k) != v for k, v in expected[n].items())]
 
         return self._await(late)
 
@@ -376,16 +415,24 @@ def _sample(names: Sequence[str]) -> list[str]:
     return list(dict.fromkeys([*names[::SAMPLE_STRIDE], *names[-1:]]))
 
 
+def _topic_configs(entries: Mapping[str, ConfigEntry]) -> TopicConfigs:
+    """The hot loop of a large read (one pass over ~35 entries per topic): attribute reads only."""
+    dynamic: dict[str, str | None] = {}
+    sensitive: list[str] = []
+    for key, e in entries.items():
+        if e.source in _TOPIC_DYNAMIC_SOURCES:
+            dynamic[key] = e.value
+        if e.is_sensitive:
+            sensitive.append(key)
+    return TopicConfigs(dynamic, frozenset(sensitive))
+
+
 def _cluster_value(v: ConfigValue | None) -> str | None:
     return v.value if v is not None and v.source == "DYNAMIC_DEFAULT_BROKER_CONFIG" else None
 
 
 def _late_topics(md: Any, expected: Mapping[str, int | None]) -> list[str]:
     return [n for n, want in expected.items() if _partition_count(md, n) != want]
-
-
-def _dynamic_value(v: ConfigValue | None) -> str | None:
-    return v.value if v is not None and v.source == "DYNAMIC_TOPIC_CONFIG" else None
 
 
 def _partition_count(md: Any, name: str) -> int | None:

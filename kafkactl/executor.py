@@ -1,4 +1,4 @@
-"""apply_plan(plan, admin, registry) -> outcomes. Runs exactly the Plan; decides nothing.
+"""apply_plan(plan, admin, registry) -> Applied. Runs exactly the Plan; decides nothing.
 
 Order (each phase batched and chunked by ``kafkactl.admin``, waiting on futures, never sleeping):
 1. cluster configs          (topics may rely on them)
@@ -13,16 +13,19 @@ Rules:
   outcome with Kafka's (or the registry's) reason, so the caller can name them all.
 - A topic update whose config part failed is reported failed even if its
   partition part succeeded; plan again shows exactly what is left.
+- Then it waits, up to a deadline, until the brokers show the topic changes; what a
+  broker still shows as before at the deadline is returned in ``Applied.not_shown``.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from kafkactl.admin import Admin
 from kafkactl.model import Outcome
-from kafkactl.plan import SENSITIVE, Action, Change, ChangeOutcome, Plan
+from kafkactl.plan import SENSITIVE, Action, Applied, Change, ChangeOutcome, Plan
 from kafkactl.registry import Registry
 
 Progress = Callable[[int], None]  # advanced by the number of changes finished
@@ -30,7 +33,7 @@ Progress = Callable[[int], None]  # advanced by the number of changes finished
 
 def apply_plan(
     plan: Plan, admin: Admin, registry: Registry | None = None, progress: Progress | None = None
-) -> list[ChangeOutcome]:
+) -> Applied:
     advance = progress or (lambda n: None)
     errors: dict[tuple[str, str], str] = {}
     topics = [c for c in plan.changes if c.kind == "topic"]
@@ -59,12 +62,15 @@ def apply_plan(
     if deletes:
         _record(errors, "topic", admin.delete_topics([c.name for c in deletes]))
         advance(len(deletes))
-    _await_visible(plan, admin, errors)
-    return [ChangeOutcome(c, errors.get((c.kind, c.name))) for c in plan.changes]
+    started = time.monotonic()
+    not_shown = _await_visible(plan, admin, errors)
+    return Applied(tuple(ChangeOutcome(c, errors.get((c.kind, c.name))) for c in plan.changes), tuple(not_shown),
+                   time.monotonic() - started)
 
 
-def _await_visible(plan: Plan, admin: Admin, errors: dict[tuple[str, str], str]) -> None:
-    """Return only once the brokers show what was applied, so a plan made right after sees it."""
+def _await_visible(plan: Plan, admin: Admin, errors: dict[tuple[str, str], str]) -> list[str]:
+    """Return once the brokers show what was applied, so a plan made right after sees it; or, at
+    the deadline, the topics still shown as before (reported, never hidden)."""
     shapes: dict[str, int | None] = {}
     configs: dict[str, dict[str, str | None]] = {}
     for c in plan.changes:
@@ -75,10 +81,10 @@ def _await_visible(plan: Plan, admin: Admin, errors: dict[tuple[str, str], str])
         delta = {k: v for k, v in c.config_delta().items() if v != SENSITIVE}  # masked values can't be compared
         if c.action is Action.UPDATE and delta:
             configs[c.name] = delta
-    if shapes:
-        admin.await_metadata(shapes)
+    late = admin.await_metadata(shapes) if shapes else []
     if configs:
-        admin.await_configs(configs)
+        late += [n for n in admin.await_configs(configs) if n not in late]
+    return late
 
 
 def _of(changes: Sequence[Change], action: Action) -> list[Change]:

@@ -89,6 +89,20 @@ class ChangeOutcome:
 
 
 @dataclass(frozen=True)
+class Applied:
+    """The outcome of every change, and what the brokers did not show yet when apply returned.
+
+    ``not_shown`` lists topics (of those read to confirm, see ``Admin.await_metadata``) that
+    the controller accepted but a broker still showed as before when the wait's deadline
+    passed: a plan made at once may list them again until the brokers catch up.
+    """
+
+    outcomes: tuple[ChangeOutcome, ...]
+    not_shown: tuple[str, ...] = ()
+    waited_s: float = 0.0
+
+
+@dataclass(frozen=True)
 class Plan:
     cluster_id: str
     fingerprint: str

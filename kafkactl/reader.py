@@ -6,7 +6,7 @@ Rules:
 - No per-topic round trips: one metadata call for all topics, then chunked
   ``describe_configs`` for the in-scope topics, all chunks in flight at once.
 - Scope is what the topology owns (``Topology.owns_topic``); internal topics never.
-- Only ``DYNAMIC_TOPIC_CONFIG`` (topics) and ``DYNAMIC_DEFAULT_BROKER_CONFIG``
+- Only ``DYNAMIC_TOPIC_CONFIG`` (topics, kept by ``Admin.describe_topic_configs``) and ``DYNAMIC_DEFAULT_BROKER_CONFIG``
   (cluster) values count as set; configs in ``cluster.ignore_configs`` are dropped
   here, so they are neither diffed nor part of the fingerprint.
 """
@@ -16,12 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
-from kafkactl.admin import Admin, ConfigValue
+from kafkactl.admin import Admin, ConfigValue, TopicConfigs
 from kafkactl.model import LiveState, LiveTopic, Outcome, Topology, freeze, is_internal
 from kafkactl.plan import Action, Change, Plan
 from kafkactl.registry import Registry
 
-TOPIC_DYNAMIC = "DYNAMIC_TOPIC_CONFIG"
 CLUSTER_DYNAMIC = "DYNAMIC_DEFAULT_BROKER_CONFIG"
 TopicFilter = Callable[[str], bool]
 
@@ -35,18 +34,18 @@ def read_live(
     owned = in_scope or topology.owns_topic
     names = sorted(n for n in metas if not is_internal(n) and owned(n))
     probe = names or sorted(n for n in metas)[:1]  # any topic tells us which topic config keys the broker knows
-    configs = admin.describe_topic_configs(probe) if probe else {}
+    described = admin.describe_topic_configs(probe) if probe else None
+    configs = described.topics if described else {}
     cluster_cfg = admin.describe_cluster_configs()
     ignored = frozenset(topology.cluster.ignore_configs)
     topics = {n: _live_topic(n, metas[n].partitions, metas[n].replication_factor, configs[n], ignored) for n in names}
-    any_topic = next(iter(configs.values()), {})
     state = LiveState(
         cluster_id=info.cluster_id,
         broker_count=len(info.broker_ids),
         topics=MappingProxyType(topics),
         cluster_configs=_dynamic(cluster_cfg, CLUSTER_DYNAMIC, ignored),
         cluster_sensitive=frozenset(k for k, v in cluster_cfg.items() if v.sensitive),
-        topic_config_keys=frozenset(any_topic),
+        topic_config_keys=described.known_keys if described else frozenset(),
         broker_config_keys=frozenset(cluster_cfg),
         read_only_broker_keys=frozenset(k for k, v in cluster_cfg.items() if v.read_only),
     )
@@ -59,15 +58,13 @@ def _dynamic(cfg: Mapping[str, ConfigValue], source: str, ignored: frozenset[str
     return freeze((k, v.value or "") for k, v in cfg.items() if v.source == source and k not in ignored)
 
 
-def _live_topic(
-    name: str, partitions: int, rf: int, cfg: Mapping[str, ConfigValue], ignored: frozenset[str]
-) -> LiveTopic:
+def _live_topic(name: str, partitions: int, rf: int, cfg: TopicConfigs, ignored: frozenset[str]) -> LiveTopic:
     return LiveTopic(
         name=name,
         partitions=partitions,
         replication_factor=rf,
-        configs=_dynamic(cfg, TOPIC_DYNAMIC, ignored),
-        sensitive=frozenset(k for k, v in cfg.items() if v.sensitive),
+        configs=freeze((k, v or "") for k, v in cfg.dynamic.items() if k not in ignored),
+        sensitive=cfg.sensitive,
     )
 
 

@@ -24,7 +24,7 @@ from kafkactl.diff import diff
 from kafkactl.errors import KafkactlError, StalePlanError, UnsupportedChange
 from kafkactl.executor import Progress, apply_plan
 from kafkactl.model import LiveState, Topology
-from kafkactl.plan import ChangeOutcome, Plan
+from kafkactl.plan import Applied, Plan
 from kafkactl.reader import broker_check, read_live
 from kafkactl.registry import Registry
 from kafkactl.targets import Targets
@@ -115,5 +115,5 @@ def check_fresh(saved: Plan, current: Plan) -> None:
         )
 
 
-def apply(plan: Plan, clients: Clients, progress: Progress | None = None) -> list[ChangeOutcome]:
+def apply(plan: Plan, clients: Clients, progress: Progress | None = None) -> Applied:
     return apply_plan(plan, clients.admin, clients.registry, progress)

@@ -73,8 +73,7 @@ def set_config(conn: Connection, topic: str, key: str, value: str) -> None:
 
 
 def dynamic_configs(admin: Admin, topic: str) -> dict[str, str | None]:
-    cfg = admin.describe_topic_configs([topic])[topic]
-    return {k: v.value for k, v in cfg.items() if v.source == "DYNAMIC_TOPIC_CONFIG"}
+    return admin.describe_topic_configs([topic]).topics[topic].dynamic
 
 
 def test_apply_then_plan_is_empty_and_out_of_band_change_is_restored(

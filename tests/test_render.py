@@ -7,8 +7,8 @@ import re
 
 from rich.console import Console
 
-from kafkactl.plan import Action, Change, ChangeOutcome, FieldChange, Plan
-from kafkactl.render import apply_summary, render_outcomes, render_plan
+from kafkactl.plan import Action, Applied, Change, ChangeOutcome, FieldChange, Plan
+from kafkactl.render import apply_summary, not_shown_warning, render_outcomes, render_plan
 
 
 def text(plan: Plan, name: str | None = "chat-platform") -> str:
@@ -81,6 +81,15 @@ def test_outcomes_and_summary() -> None:
         "  ✓ topic chat.messages.gone: deleted\n"
     )
     assert apply_summary(outcomes) == "Apply complete! Resources: 1 added, 0 changed, 1 destroyed."
+
+
+def test_changes_the_brokers_do_not_show_yet_are_reported_not_hidden() -> None:
+    outcomes = tuple(ChangeOutcome(c) for c in PLAN.changes)
+    assert not_shown_warning(Applied(outcomes, waited_s=0.4)) is None
+    warning = not_shown_warning(Applied(outcomes, ("chat.events", "chat.messages.acme"), waited_s=30.2))
+    assert warning is not None and "\n" not in warning
+    assert warning.startswith("the brokers did not yet show every applied change after 30 s (2 of the topics read")
+    assert "e.g. chat.events" in warning and "a plan made now may list them again" in warning
 
 
 def test_a_colour_terminal_gets_the_same_text_with_styles() -> None:

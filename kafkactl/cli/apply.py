@@ -9,12 +9,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import Progress
+from rich.text import Text
 
 from kafkactl.cli import common
 from kafkactl.cli.plan import TargetOpt
 from kafkactl.errors import ApplyError, KafkactlError, UsageError
-from kafkactl.plan import ChangeOutcome, Plan
-from kafkactl.render import apply_summary, render_outcomes, render_plan
+from kafkactl.plan import Applied, Plan
+from kafkactl.render import apply_summary, not_shown_warning, render_outcomes, render_plan
 from kafkactl.workflow import Clients, apply, check_applicable, check_fresh, make_plan
 
 PROGRESS_THRESHOLD = 50  # show a progress bar from this many changes
@@ -85,7 +86,7 @@ def confirm(out: Console) -> None:
         raise KafkactlError("apply cancelled; nothing was applied")
 
 
-def run_with_progress(plan: Plan, clients: Clients) -> list[ChangeOutcome]:
+def run_with_progress(plan: Plan, clients: Clients) -> Applied:
     if len(plan.changes) < PROGRESS_THRESHOLD:
         return apply(plan, clients)
     with Progress(console=common.err_console(), transient=True) as bar:
@@ -93,18 +94,24 @@ def run_with_progress(plan: Plan, clients: Clients) -> list[ChangeOutcome]:
         return apply(plan, clients, lambda n: bar.advance(task, n))
 
 
-def report(outcomes: list[ChangeOutcome], out: Console) -> int:
+def report(applied: Applied, out: Console) -> int:
+    """Every outcome, then the summary (or the failures), then a warning for changes the brokers don't show yet."""
+    outcomes = applied.outcomes
     render_outcomes(outcomes, out)
     failed = [o for o in outcomes if o.error]
-    if failed:
-        done = len(outcomes) - len(failed)
-        raise ApplyError(
-            f"{len(failed)} of {len(outcomes)} changes failed ({done} applied)",
-            details=tuple(f"{o.change.kind} {o.change.name}: {o.error}" for o in failed),
-            hint="run 'kafkactl plan' to see what is left; apply again converges",
-        )
-    out.print()
-    out.print(apply_summary(outcomes), style="bold green")
+    try:
+        if failed:
+            done = len(outcomes) - len(failed)
+            raise ApplyError(
+                f"{len(failed)} of {len(outcomes)} changes failed ({done} applied)",
+                details=tuple(f"{o.change.kind} {o.change.name}: {o.error}" for o in failed),
+                hint="run 'kafkactl plan' to see what is left; apply again converges",
+            )
+        out.print()
+        out.print(apply_summary(outcomes), style="bold green")
+    finally:
+        if warning := not_shown_warning(applied):
+            common.err_console().print(Text.assemble(("warning: ", "yellow"), warning))
     return 0
 
 
