@@ -28,7 +28,8 @@ def machine_section(meta: Mapping[str, Any]) -> list[str]:
     rows = [("CPU", meta["cpu"]), ("nproc", meta["nproc"]), ("memory", meta["memory"]),
             ("Kafka", meta["kafka"]), ("schema registry", meta["registry"]), ("Python", meta["python"]),
             ("confluent-kafka / librdkafka", meta["confluent_kafka"]), ("N", meta["ns"]),
-            ("repetitions", f"{meta['reps']} after {meta['warmup']} warm-up round(s), variants alternating"),
+            ("repetitions", f"variants alternating; {meta['reps']} after {meta['warmup']} warm-up round(s) unless a "
+                            "case's 'While it ran' line says otherwise"),
             ("run", f"{meta['started']}, {meta['elapsed_min']:.1f} min"),
             ("load average (start / end)", f"{meta['load_start']} / {meta.get('load_end', '-')}")]
     return ["| | |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows)]

@@ -45,7 +45,9 @@ NOTES = [
     "`kafkactl plan` / `kafkactl apply` are timed as whole processes (interpreter start-up and imports "
     "included); `make_plan (in-process)` is `kafkactl.workflow.make_plan` inside this process.",
     "kafkactl apply = plan (read, diff, the broker's validate_only check of every mutation) + the mutations "
-    "+ waiting until metadata shows them; the floors do only the mutations (and, for create, the metadata wait).",
+    "+ waiting (up to 30 s) until the brokers show them; the floors do only the mutations (and, for create, the "
+    "metadata wait). The alter case also times the floor until the brokers show the change, and lets them settle "
+    "(untimed) after every step.",
     "Topics: N/10 tenants x 10 templates from bench/gen_topology.py, 1 partition each, one dynamic config "
     "(retention.ms); ownership is scoped to the run's `bench-<hex>` prefix.",
     f"Replication factor 3, except the create case above {MAX_RF3_CREATE:,} topics, which uses RF 1: on this "
@@ -166,9 +168,9 @@ def save(args: argparse.Namespace, results: dict[str, Any]) -> None:
     args.results.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
 
 
-def context(started_load: str, tests_before: int) -> str:
-    return (f"{time.strftime('%Y-%m-%d %H:%M')}; load average {started_load} -> {_load()}; other test processes at start/end: "
-            f"{tests_before}/{test_runs()}")
+def context(started_load: str, tests_before: int, cfg: cases.Settings) -> str:
+    return (f"{time.strftime('%Y-%m-%d %H:%M')}; {cfg.reps} repetitions after {cfg.warmup} warm-up round(s); "
+            f"load average {started_load} -> {_load()}; other test processes at start/end: {tests_before}/{test_runs()}")
 
 
 # --- the run ---------------------------------------------------------------------------------------
@@ -211,7 +213,7 @@ def run_topics(args: argparse.Namespace, results: dict[str, Any], root: Path, st
                 say(f"N={n} {case}: {n} topics, RF {ts.rf}, prefix {ts.prefix}")
                 load, tests = _load(), test_runs()
                 found = getattr(cases, case)(cfg, ts)
-                found["_context"] = context(load, tests) + f"; RF {ts.rf}"
+                found["_context"] = context(load, tests, cfg) + f"; RF {ts.rf}"
                 results["topics"].setdefault(str(n), {})[case] = found
                 save(args, results)
                 if all(sets[later] is not ts for later in todo[i + 1 :]):
@@ -236,7 +238,7 @@ def run_single(args: argparse.Namespace, results: dict[str, Any], case: str, mea
     cfg = cases.Settings(args.reps, args.warmup, args.sample, args.process_timeout)
     load, tests = _load(), test_runs()
     found = measure(cfg)
-    found["_context"] = context(load, tests)
+    found["_context"] = context(load, tests, cfg)
     results[case] = found
     save(args, results)
 
@@ -284,7 +286,9 @@ def main(argv: list[str] | None = None) -> int:
             cfg, Path(tmp), f"bench-{uuid.uuid4().hex[:8]}.s", args.subjects))
     meta.update(load_end=_load(), elapsed_min=(time.monotonic() - started) / 60)
     if args.resume and "meta" in results:  # a resumed run adds to the first one: keep when it started
+        ns = {int(x) for x in f"{results['meta'].get('ns', '')}, {meta['ns']}".split(",") if x.strip()}
         meta = {**meta, "started": results["meta"]["started"], "resumed": meta["started"],
+                "ns": ", ".join(str(x) for x in sorted(ns)),
                 "elapsed_min": results["meta"].get("elapsed_min", 0) + meta["elapsed_min"]}
     results["meta"] = meta
     save(args, results)
