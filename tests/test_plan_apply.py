@@ -12,6 +12,7 @@ import httpx
 import pytest
 from confluent_kafka.admin import AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource, ResourceType
 
+import kafkactl.admin
 from kafkactl.admin import Admin
 from kafkactl.cli.main import main
 from kafkactl.connection import Connection
@@ -115,6 +116,29 @@ def test_apply_then_plan_is_empty_and_out_of_band_change_is_restored(
     eventually(lambda: _assert(dynamic_configs(admin, f"{p}.orders") == {
         "retention.ms": "604800000", "cleanup.policy": "delete", "min.insync.replicas": "2"}))
     assert plan_json(capsys, cluster, d, "--detailed-exitcode")[0] == 0
+
+
+def test_a_read_in_more_chunks_than_the_window_returns_every_topic(
+    tmp_path: Path, cluster: Connection, admin: Admin, unique_name: Any, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 9 topics in 2-topic chunks are 5 DescribeConfigs requests, more than the DESCRIBE_WINDOW (3) in
+    # flight at once: the window slides, as it does for 10,000 topics in 1,000-topic chunks.
+    monkeypatch.setattr(kafkactl.admin, "DESCRIBE_CHUNK", 2)
+    assert kafkactl.admin.DESCRIBE_WINDOW < 5
+    p = unique_name("win")
+    names = [f"{p}.t{i}" for i in range(9)]
+    d = write(tmp_path / "t", topology(p, "".join(f"{n}: {{configs: {{retention.ms: {600000 + i}}}}}\n"
+                                                  for i, n in enumerate(names))))
+    rc, out, err = run(capsys, cluster, "apply", str(d), "--auto-approve")
+    assert rc == 0, err
+    assert "Resources: 9 added" in out
+    described = eventually(lambda: admin.describe_topic_configs(names))
+    assert {n: c.dynamic.get("retention.ms") for n, c in described.topics.items()} == {
+        n: str(600000 + i) for i, n in enumerate(names)}
+    assert {"retention.ms", "cleanup.policy", "min.insync.replicas"} <= described.known_keys
+    rc, doc = plan_json(capsys, cluster, d, "--detailed-exitcode")
+    assert (rc, doc["changes"], doc["errors"]) == (0, [], [])
 
 
 def test_partition_increase_applies_and_decrease_is_an_error(
