@@ -77,7 +77,9 @@ def _await_visible(plan: Plan, admin: Admin, errors: dict[tuple[str, str], str])
         if c.kind != "topic" or ("topic", c.name) in errors:
             continue
         after: Any = c.after
-        shapes[c.name] = None if c.action is Action.DELETE else int(after["partitions"])
+        # Metadata can only show a new, deleted or grown topic; a config-only update is confirmed by its configs.
+        if c.action is not Action.UPDATE or any(f.path == "partitions" for f in c.fields):
+            shapes[c.name] = None if c.action is Action.DELETE else int(after["partitions"])
         delta = {k: v for k, v in c.config_delta().items() if v != SENSITIVE}  # masked values can't be compared
         if c.action is Action.UPDATE and delta:
             configs[c.name] = delta
