@@ -3,13 +3,15 @@
 Rules:
 - Variants of one case run interleaved (A, B, A, B, ...) so drift on a shared machine
   hits them alike; the first round is a warm-up and is dropped.
-- A subprocess's peak RSS comes from ``os.wait4`` on that very child (its own rusage,
-  not the running maximum ``RUSAGE_CHILDREN`` keeps over all children).
+- A subprocess's wall time and peak RSS come from ``os.wait4`` in ``bench/measure.py``,
+  a small process that forks the command: a child forked by this (large) process would
+  report this process's RSS as its own peak.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -18,6 +20,9 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+
+MEASURE = Path(__file__).resolve().parent / "measure.py"
 
 
 @dataclass
@@ -79,22 +84,27 @@ def alternate(
 
 
 def run_process(argv: Sequence[str], timeout_s: float, env: Mapping[str, str] | None = None) -> ProcessRun:
-    """Wall time, peak RSS (MiB) and exit code of one command; its output (to a file: a plan of 10k
-    topics would fill a pipe) is kept for error messages. Killed after ``timeout_s``."""
-    with tempfile.TemporaryFile() as sink:
-        started = time.perf_counter()
-        proc = subprocess.Popen(list(argv), stdout=sink, stderr=subprocess.STDOUT, env=dict(env or os.environ))
-        killer = threading.Timer(timeout_s, proc.kill)
+    """Wall time, peak RSS (MiB) and exit code of one command, as ``bench/measure.py`` saw them; its
+    output (to a file: a plan of 10k topics would fill a pipe) is kept for error messages. Killed,
+    with its process group, after ``timeout_s``."""
+    with tempfile.TemporaryFile() as sink, tempfile.NamedTemporaryFile("r", suffix=".measure") as measured:
+        cmd = [sys.executable, str(MEASURE), measured.name, *argv]
+        proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.STDOUT, env=dict(env or os.environ),
+                                start_new_session=True)
+        killer = threading.Timer(timeout_s, lambda: os.killpg(proc.pid, signal.SIGKILL))
         killer.start()
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
+            status = proc.wait()
         finally:
             killer.cancel()
-        seconds = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
         sink.seek(0)
         output = sink.read().decode(errors="replace")
-    return ProcessRun(seconds, usage.ru_maxrss / 1024, proc.returncode, output)
+        fields = measured.read().split()
+    if status != 0 or len(fields) != 3:
+        raise RuntimeError(f"{' '.join(argv)}: killed after {timeout_s:g} s or not measured (exit {status}):\n"
+                           f"{output[-3000:]}")
+    seconds, max_rss_kib, returncode = float(fields[0]), int(fields[1]), int(fields[2])
+    return ProcessRun(seconds, max_rss_kib / 1024, returncode, output)
 
 
 def checked(run: ProcessRun, what: str, ok: Sequence[int] = (0,)) -> ProcessRun:
