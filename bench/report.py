@@ -228,9 +228,12 @@ def _baseline_limits(n: int, p: Mapping[str, Any] | None) -> list[str]:
 def _scaling_limits(by_n: Mapping[str, Any]) -> list[str]:
     if "1000" not in by_n or "10000" not in by_n:
         return []
-    small, big = _med(by_n["1000"].get("plan"), PLAN), _med(by_n["10000"].get("plan"), PLAN)
     f_small, f_big = _med(by_n["1000"].get("plan"), "F_read"), _med(by_n["10000"].get("plan"), "F_read")
-    if not (small and big and f_small and f_big) or big / small <= 12:
-        return []
-    return [f"- **10k plan {big / small:.1f}x the 1k plan.** The floor grows {f_big / f_small:.1f}x over the same "
-            "range: the brokers' describe of 10,000 topics' configs grows faster than linearly here."]
+    out = []
+    for variant in (PLAN, IN_PROCESS):
+        small, big = _med(by_n["1000"].get("plan"), variant), _med(by_n["10000"].get("plan"), variant)
+        if small and big and f_small and f_big and big / small > 12:
+            out.append(f"- **10k {variant} {big / small:.1f}x the 1k one.** The floor grows {f_big / f_small:.1f}x "
+                       "over the same range: the brokers' describe of 10,000 topics' configs grows faster than "
+                       "linearly here.")
+    return out

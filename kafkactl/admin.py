@@ -231,7 +231,7 @@ class Admin:
     def describe_broker_configs(self, broker_id: int) -> dict[str, ConfigValue]:
         res = ConfigResource(ResourceType.BROKER, str(broker_id))
         fut = self._client.describe_configs([res], request_timeout=self.timeout)[res]
-        return self._config_result(f"broker {broker_id}", fut) or {}
+        return self._config_result(f"broker {broker_id}", fut)
 
     def _config_result(self, name: str, fut: concurrent.futures.Future[Any]) -> dict[str, ConfigValue]:
         entries = self._entries(name, fut) or {}

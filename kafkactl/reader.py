@@ -4,7 +4,7 @@ Rules:
 - Planning never writes: every call here is a describe, a list, or a
   ``validate_only`` twin of a mutation (the broker runs its checks, changes nothing).
 - No per-topic round trips: one metadata call for all topics, then chunked
-  ``describe_configs`` for the in-scope topics, all chunks in flight at once.
+  ``describe_configs`` for the in-scope topics, a few chunks in flight at once.
 - Scope is what the topology owns (``Topology.owns_topic``); internal topics never.
 - Only ``DYNAMIC_TOPIC_CONFIG`` (topics, kept by ``Admin.describe_topic_configs``) and ``DYNAMIC_DEFAULT_BROKER_CONFIG``
   (cluster) values count as set; configs in ``cluster.ignore_configs`` are dropped
