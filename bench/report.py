@@ -220,7 +220,7 @@ def _baseline_limits(n: int, p: Mapping[str, Any] | None) -> list[str]:
                    "describing N topics' configs costs the brokers about the same in one request as in N. The "
                    "per-topic pattern loses on latency, which loopback does not have: at a 1 ms round trip "
                    f"{base} takes {extra:.0f} s longer for {n:,} topics, while kafkactl's reads (one metadata "
-                   f"request, {max(1, n // 1000)} describe request(s) in flight at once, one broker describe) "
+                   f"request, {-(-n // 1000)} describe request(s), at most 3 in flight at once, one broker describe) "
                    "take a few ms longer.")
     return out
 
