@@ -199,7 +199,7 @@ def alter(cfg: Settings, ts: TopicSet) -> Result:
 
     found = alternate(f"N={ts.n} alter", {"floor": floor, "kafkactl apply": apply}, cfg.reps, cfg.warmup, between)
     ts.set_retention(RETENTION)
-    shown.seconds = shown.seconds[-cfg.reps:]  # drop the warm-up's
+    shown.seconds = shown.seconds[cfg.warmup:]  # one per round; the warm-up rounds come first
     return {"floor": _entry(found["floor"], "chunked incremental_alter_configs, all futures"),
             "floor, until shown": _entry(shown, "the floor, then until 5 describes in a row show it (no deadline)"),
             "kafkactl apply": _entry(found["kafkactl apply"],

@@ -32,7 +32,7 @@ from confluent_kafka.admin import (
     ResourceType,
 )
 
-from kafkactl.admin import chunked
+from kafkactl.admin import CONFIRMATIONS, chunked, confirmation_sample
 from kafkactl.connection import resolve
 
 CHUNK = 1000  # resources per request, as kafkactl.admin chunks them
@@ -125,16 +125,14 @@ def alter_floor(names: Sequence[str], key: str, value: str) -> None:
     _await(futures, "incremental_alter_configs")
 
 
-def configs_shown(names: Sequence[str], key: str, value: str, confirmations: int = 5) -> None:
-    """Wait until ``confirmations`` describes in a row, each by a fresh client (so any broker may
-    answer), show ``key=value`` on every 50th topic and the last: kafkactl's own confirmation
-    rule (``Admin.await_configs``), but with no deadline short of ``SETTLE_TIMEOUT_S``."""
-    sample = list(dict.fromkeys([*names[::50], *names[-1:]]))
+def configs_shown(names: Sequence[str], key: str, value: str) -> None:
+    """Wait until ``CONFIRMATIONS`` describes in a row, each by a fresh client (so any broker may
+    answer), show ``key=value`` on kafkactl's confirmation sample: its own rule
+    (``Admin.await_configs``), but with no deadline short of ``SETTLE_TIMEOUT_S``."""
+    resources = [ConfigResource(ResourceType.TOPIC, n) for n in confirmation_sample(names)]
     deadline, streak = time.monotonic() + SETTLE_TIMEOUT_S, 0
-    while streak < confirmations:
-        resources = [ConfigResource(ResourceType.TOPIC, n) for n in sample]
-        admin = client()
-        got = admin.describe_configs(resources, request_timeout=TIMEOUT_S)
+    while streak < CONFIRMATIONS:
+        got = client().describe_configs(resources, request_timeout=TIMEOUT_S)
         late = [r.name for r, f in got.items() if f.result(TIMEOUT_S)[key].value != value]
         streak = 0 if late else streak + 1
         if late:

@@ -96,8 +96,8 @@ class DescribedTopics:
 
 # librdkafka reports a config's source as an int; an enum call per entry cost ~1 µs x 400k at 10k topics.
 _SOURCE_NAMES = {s.value: s.name for s in ConfigSource}
-_TOPIC_DYNAMIC = ConfigSource.DYNAMIC_TOPIC_CONFIG
-_TOPIC_DYNAMIC_SOURCES = (_TOPIC_DYNAMIC.value, _TOPIC_DYNAMIC)  # an int from librdkafka; the enum, defensively
+# librdkafka reports the source as an int; the enum is accepted too, defensively.
+_TOPIC_DYNAMIC_SOURCES = (ConfigSource.DYNAMIC_TOPIC_CONFIG.value, ConfigSource.DYNAMIC_TOPIC_CONFIG)
 
 
 def _source_name(source: Any) -> str:
@@ -267,7 +267,7 @@ class Admin:
         """
         late = self._await(lambda: _late_topics(self._client.list_topics(timeout=self.timeout), expected),
                            confirmations=1)
-        sample = _sample(list(expected))
+        sample = confirmation_sample(list(expected))
         return late or self._await(lambda: self._late_described({n: expected[n] for n in sample}),
                                    confirmations=CONFIRMATIONS - 1)
 
@@ -296,7 +296,7 @@ class Admin:
         here, and the sample (every ``SAMPLE_STRIDE``-th topic and the last) puts many topics
         of each alter request (``ALTER_CHUNK`` topics) on every read.
         """
-        sample = _sample(list(expected))
+        sample = confirmation_sample(list(expected))
 
         def late() -> list[str]:
             live = self.describe_topic_configs(sample).topics
@@ -410,7 +410,7 @@ class Admin:
         return outcomes
 
 
-def _sample(names: Sequence[str]) -> list[str]:
+def confirmation_sample(names: Sequence[str]) -> list[str]:
     """Every ``SAMPLE_STRIDE``-th name and the last, in order."""
     return list(dict.fromkeys([*names[::SAMPLE_STRIDE], *names[-1:]]))
 

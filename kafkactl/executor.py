@@ -84,9 +84,8 @@ def _await_visible(plan: Plan, admin: Admin, errors: dict[tuple[str, str], str])
         if c.action is Action.UPDATE and delta:
             configs[c.name] = delta
     late = admin.await_metadata(shapes) if shapes else []
-    if configs:
-        late += [n for n in admin.await_configs(configs) if n not in late]
-    return late
+    late += admin.await_configs(configs) if configs else []
+    return list(dict.fromkeys(late))
 
 
 def _of(changes: Sequence[Change], action: Action) -> list[Change]:

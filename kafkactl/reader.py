@@ -6,8 +6,8 @@ Rules:
 - No per-topic round trips: one metadata call for all topics, then chunked
   ``describe_configs`` for the in-scope topics, a few chunks in flight at once.
 - Scope is what the topology owns (``Topology.owns_topic``); internal topics never.
-- Only ``DYNAMIC_TOPIC_CONFIG`` (topics, kept by ``Admin.describe_topic_configs``) and ``DYNAMIC_DEFAULT_BROKER_CONFIG``
-  (cluster) values count as set; configs in ``cluster.ignore_configs`` are dropped
+- Only ``DYNAMIC_TOPIC_CONFIG`` (topics, kept by ``Admin.describe_topic_configs``) and
+  ``DYNAMIC_DEFAULT_BROKER_CONFIG`` (cluster) values count as set; configs in ``cluster.ignore_configs`` are dropped
   here, so they are neither diffed nor part of the fingerprint.
 """
 
@@ -34,18 +34,17 @@ def read_live(
     owned = in_scope or topology.owns_topic
     names = sorted(n for n in metas if not is_internal(n) and owned(n))
     probe = names or sorted(n for n in metas)[:1]  # any topic tells us which topic config keys the broker knows
-    described = admin.describe_topic_configs(probe) if probe else None
-    configs = described.topics if described else {}
+    described = admin.describe_topic_configs(probe)  # nothing to describe: empty, no request
     cluster_cfg = admin.describe_cluster_configs()
     ignored = frozenset(topology.cluster.ignore_configs)
-    topics = {n: _live_topic(n, metas[n].partitions, metas[n].replication_factor, configs[n], ignored) for n in names}
+    topics = {n: _live_topic(n, metas[n].partitions, metas[n].replication_factor, described.topics[n], ignored) for n in names}
     state = LiveState(
         cluster_id=info.cluster_id,
         broker_count=len(info.broker_ids),
         topics=MappingProxyType(topics),
         cluster_configs=_dynamic(cluster_cfg, CLUSTER_DYNAMIC, ignored),
         cluster_sensitive=frozenset(k for k, v in cluster_cfg.items() if v.sensitive),
-        topic_config_keys=described.known_keys if described else frozenset(),
+        topic_config_keys=described.known_keys,
         broker_config_keys=frozenset(cluster_cfg),
         read_only_broker_keys=frozenset(k for k, v in cluster_cfg.items() if v.read_only),
     )

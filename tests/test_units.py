@@ -175,7 +175,7 @@ def test_human_reads_back_to_the_same_canonical_value(key: str, raw: str) -> Non
 
 
 def test_confirming_reads_sample_every_50th_topic_and_the_last() -> None:
-    from kafkactl.admin import _sample
+    from kafkactl.admin import confirmation_sample as _sample
 
     names = [f"t{i:03d}" for i in range(120)]
     assert _sample(names) == ["t000", "t050", "t100", "t119"]

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import Progress
-from rich.text import Text
 
 from kafkactl.cli import common
 from kafkactl.cli.plan import TargetOpt
@@ -99,19 +98,18 @@ def report(applied: Applied, out: Console) -> int:
     outcomes = applied.outcomes
     render_outcomes(outcomes, out)
     failed = [o for o in outcomes if o.error]
-    try:
-        if failed:
-            done = len(outcomes) - len(failed)
-            raise ApplyError(
-                f"{len(failed)} of {len(outcomes)} changes failed ({done} applied)",
-                details=tuple(f"{o.change.kind} {o.change.name}: {o.error}" for o in failed),
-                hint="run 'kafkactl plan' to see what is left; apply again converges",
-            )
+    if not failed:
         out.print()
         out.print(apply_summary(outcomes), style="bold green")
-    finally:
-        if warning := not_shown_warning(applied):
-            common.err_console().print(Text.assemble(("warning: ", "yellow"), warning))
+    if warning := not_shown_warning(applied):
+        common.warn(warning)
+    if failed:
+        done = len(outcomes) - len(failed)
+        raise ApplyError(
+            f"{len(failed)} of {len(outcomes)} changes failed ({done} applied)",
+            details=tuple(f"{o.change.kind} {o.change.name}: {o.error}" for o in failed),
+            hint="run 'kafkactl plan' to see what is left; apply again converges",
+        )
     return 0
 
 

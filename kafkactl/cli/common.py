@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from kafkactl.connection import Connection, resolve
 
@@ -42,6 +43,11 @@ def out_console() -> Console:
 
 def err_console() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def warn(message: str) -> None:
+    """``warning: ...`` on stderr, one line."""
+    err_console().print(Text.assemble(("warning: ", "yellow"), message))
 
 
 def interactive() -> bool:

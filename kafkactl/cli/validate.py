@@ -29,9 +29,8 @@ def validate(directory: common.DirArg = "topology", print_schema: PrintSchemaOpt
         typer.echo(schema_text(), nl=False)
         return 0
     result = load(directory)
-    err = common.err_console()
     for warning in result.warnings:
-        err.print(Text.assemble(("warning: ", "yellow"), warning))
+        common.warn(warning)
     common.out_console().print(Text(summary(shown_dir(directory), result.topology)))
     return 0
 
