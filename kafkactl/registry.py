@@ -236,8 +236,43 @@ class Registry:
         get a warning and are checked by the registry when apply registers them.
         """
         todo = [c for c in plan.changes if c.kind == "subject" and c.action is Action.UPDATE and registers(c)]
-        found = self._pool(self._check_one, todo)
+        found = self._pool(self._check_one, todo) + self._refusals(plan)
         return Checked(tuple(e for e, _ in found if e), tuple(w for _, w in found if w))
+
+    def _refusals(self, plan: Plan) -> list[tuple[str | None, str | None]]:
+        """Registrations with references that the registry would refuse (Karapace 5.0.3 takes them for PROTOBUF only).
+
+        Read-only: a normalised lookup under a live subject parses the schema with its
+        references and stores nothing (a 404 means "parsed, not registered"; 422 means
+        refused). A lookup under a subject that does not exist answers 404 before parsing,
+        so it goes to the subject itself if live, else to a live subject it references,
+        else to any live subject. A reference this plan registers first is sent as
+        ``-1`` (latest): a refusal then counts only when the registry says references of
+        that type are unsupported, since the referenced version does not exist yet.
+        """
+        todo = [c for c in plan.changes if c.kind == "subject" and registers(c) and (c.after or {}).get("references")]
+        if not todo:
+            return []
+        live = sorted(self.call("GET", "subjects"))
+        return self._pool(lambda c: self._refusal(c, live), todo)
+
+    def _refusal(self, c: Change, live: Sequence[str]) -> tuple[str | None, str | None]:
+        after = c.after or {}
+        refs = refs_of(after["references"])
+        anchor = lookup_anchor(c.name, [r.subject for r in refs], live)
+        if anchor is None:
+            return None, (f"subject {c.name}: the registry holds no subject yet, so it can't check this schema's "
+                          "references before apply; it checks them when apply registers it")
+        sent = [Reference(r.name, r.subject, r.version if r.version is not None else -1) for r in refs]
+        r = self._send("POST", f"subjects/{q(anchor)}", schema_body(after["schema_type"], after["schema"], sent),
+                       {"normalize": "true"})
+        if r.status_code != 422:
+            return None, None
+        message = error_message(r)
+        if all(ref.version is not None for ref in refs) or references_unsupported(r):
+            return f"subject {c.name}: the registry refuses this schema, so apply could not register it: {message}", None
+        return None, (f"subject {c.name}: the registry could not check this schema before the subjects it references "
+                      f"are registered ({message}); it checks it when apply registers it")
 
     def _check_one(self, c: Change) -> tuple[str | None, str | None]:
         before, after = c.before or {}, c.after or {}
@@ -403,6 +438,22 @@ def _json(r: httpx.Response, url: str) -> Any:
             hint="point --schema-registry-url at the Confluent-compatible API, e.g. http://host:8081 or "
             "http://host:8080/apis/ccompat/v7 for Apicurio",
         ) from None
+
+
+def lookup_anchor(subject: str, referenced: Sequence[str], live: Sequence[str]) -> str | None:
+    """A live subject to parse a schema under: the subject itself, else one it references, else any; None if none."""
+    present = set(live)
+    return next((s for s in (subject, *referenced) if s in present), live[0] if live else None)
+
+
+def references_unsupported(r: httpx.Response) -> bool:
+    """Karapace's REFERENCES_SUPPORT_NOT_IMPLEMENTED (error 44302): references refused for the schema type as such."""
+    try:
+        doc = r.json()
+    except ValueError:
+        return False
+    return isinstance(doc, dict) and (doc.get("error_code") == 44302
+                                      or "references are not supported" in str(doc.get("message", "")).lower())
 
 
 def common_prefix(names: Sequence[str]) -> str:

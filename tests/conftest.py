@@ -32,10 +32,14 @@ from kafkactl.errors import KafkactlError
 from kafkactl.local import cluster as local
 from kafkactl.local.health import BrokerProbe, http_ok, poll_until_ready, subjects_url
 from kafkactl.local.layout import NODES, Layout
+from tests import registries
+from tests.registries import RegistryUnderTest
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_READY_TIMEOUT_S = 300.0
 TOPIC_NAME = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
+# Apicurio Registry 3.3.3 (the local cluster's) and Karapace 5.0.3 (tests/registries.py).
+REGISTRIES = ("apicurio", "karapace")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -143,6 +147,34 @@ def cluster() -> Iterator[Connection]:
             yield from _compose()
             return
     yield from _local(layout)
+
+
+@pytest.fixture(scope="session")
+def karapace_url(cluster: Connection) -> Iterator[str]:
+    """Karapace 5.0.3 against the test cluster (KAFKACTL_TEST_KARAPACE_URL: one that runs already)."""
+    given = os.environ.get("KAFKACTL_TEST_KARAPACE_URL")
+    if given:
+        yield given
+        return
+    source = registries.karapace_dir(ROOT)
+    if source is None:
+        pytest.skip("Karapace runs from shared/registries/karapace beside the checkout (or KAFKACTL_SHARED_DIR), "
+                    "which this machine does not have")
+    with registries.karapace(source, Layout.default().root, cluster.bootstrap_servers) as url:
+        yield url
+
+
+@pytest.fixture(params=REGISTRIES)
+def registry(request: pytest.FixtureRequest, cluster: Connection) -> RegistryUnderTest:
+    """The registry a schema test runs against: each test runs once per registry in ``REGISTRIES``."""
+    if request.param == "apicurio":
+        return RegistryUnderTest("apicurio", cluster.schema_registry_url)
+    return RegistryUnderTest("karapace", request.getfixturevalue("karapace_url"))
+
+
+@pytest.fixture
+def registry_url(registry: RegistryUnderTest) -> str:
+    return registry.url
 
 
 @pytest.fixture(scope="session")

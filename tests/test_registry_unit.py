@@ -9,7 +9,7 @@ import pytest
 
 from kafkactl.model import LiveSubject, Reference, SubjectSpec
 from kafkactl.plan import Action, Change, FieldChange
-from kafkactl.registry import common_prefix, error_message, safe_url
+from kafkactl.registry import common_prefix, error_message, lookup_anchor, references_unsupported, safe_url
 from kafkactl.subject_rules import (
     avro_incompatibility,
     direction,
@@ -117,3 +117,25 @@ def test_what_apply_does_for_each_change() -> None:
         True, False, False, True, False]
     assert [level_to_set(c) for c in (create, level_only, rollback, new_version, delete)] == [
         "FULL", "FULL", None, None, None]
+
+
+@pytest.mark.parametrize(("subject", "referenced", "live", "anchor"), [
+    ("s", ["r"], ["a", "r", "s"], "s"),     # the subject itself when it is live
+    ("s", ["x", "r"], ["a", "r"], "r"),     # else a live subject it references
+    ("s", ["x"], ["b", "c"], "b"),          # else any live subject
+    ("s", ["x"], [], None),                 # an empty registry can't parse anything read-only
+])
+def test_lookup_anchor(subject: str, referenced: list[str], live: list[str], anchor: str | None) -> None:
+    assert lookup_anchor(subject, referenced, live) == anchor
+
+
+@pytest.mark.parametrize(("status", "body", "unsupported"), [
+    # Karapace 5.0.3, POST /subjects/{s} with AVRO references
+    (422, {"error_code": 44302, "message": "Schema references are not supported for 'AVRO' schema type"}, True),
+    # Karapace 5.0.3, an unparseable schema
+    (422, {"error_code": 42201, "message": "Error while looking up schema under subject s"}, False),
+    (422, "not json", False),
+])
+def test_references_unsupported(status: int, body: object, unsupported: bool) -> None:
+    content = json.dumps(body).encode() if not isinstance(body, str) else body.encode()
+    assert references_unsupported(httpx.Response(status, content=content)) is unsupported
