@@ -2,7 +2,9 @@
 
 Rules:
 - With no flags and no environment, kafkactl talks to the local cluster (CONTRACT section 5).
-- Flags win over environment variables (the CLI passes flag values, or None).
+- Flags win over environment variables (the CLI passes flag values, or None), which win over
+  an environment overlay's connection profile. A profile value's ${VAR} references are
+  expanded only when that value is used; an unset variable is an error at its file:line.
 - Secrets never leave this object in readable form: ``__repr__``/``__str__`` and
   ``describe()`` redact every secret-looking client property and the registry auth.
 """
@@ -16,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from kafkactl.errors import UsageError
+from kafkactl.errors import KafkactlError, UsageError
+from kafkactl.model import ConnectionProfile, ProfileValue
 
 DEFAULT_BOOTSTRAP = "127.0.0.1:19092,127.0.0.1:19093,127.0.0.1:19094"
 DEFAULT_REGISTRY = "http://127.0.0.1:18081/apis/ccompat/v7"
@@ -101,12 +104,18 @@ def resolve(
     client_config: str | None = None,
     timeout_s: float | None = None,
     env: Mapping[str, str] | None = None,
+    profile: ConnectionProfile | None = None,
 ) -> Connection:
-    """Flags first, then KAFKACTL_* environment variables, then the local defaults."""
+    """Flags first, then KAFKACTL_* environment variables, then ``profile``, then the local defaults."""
     env = os.environ if env is None else env
-    config_path = client_config or env.get("KAFKACTL_CLIENT_CONFIG")
+    config_path = (client_config or env.get("KAFKACTL_CLIENT_CONFIG")
+                   or _profile_path(profile.client_config if profile else None, env))
     props = load_client_config(config_path) if config_path else {}
-    bootstrap = bootstrap_servers or env.get("KAFKACTL_BOOTSTRAP_SERVERS") or props.pop("bootstrap.servers", None)
+    bootstrap = (bootstrap_servers or env.get("KAFKACTL_BOOTSTRAP_SERVERS")
+                 or _profile_value(profile.bootstrap_servers if profile else None, env)
+                 or props.pop("bootstrap.servers", None))
+    registry = (schema_registry_url or env.get("KAFKACTL_SCHEMA_REGISTRY_URL")
+                or _profile_value(profile.schema_registry_url if profile else None, env) or DEFAULT_REGISTRY)
     auth_raw = env.get("KAFKACTL_SCHEMA_REGISTRY_AUTH")
     auth: tuple[str, str] | None = None
     if auth_raw:
@@ -118,8 +127,35 @@ def resolve(
     props.pop("bootstrap.servers", None)
     return Connection(
         bootstrap_servers=bootstrap or DEFAULT_BOOTSTRAP,
-        schema_registry_url=(schema_registry_url or env.get("KAFKACTL_SCHEMA_REGISTRY_URL") or DEFAULT_REGISTRY).rstrip("/"),
+        schema_registry_url=registry.rstrip("/"),
         client_config=MappingProxyType(props),
         registry_auth=auth,
         timeout_s=timeout,
     )
+
+
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def expand_variables(value: ProfileValue, env: Mapping[str, str]) -> str:
+    """``value`` with each ``${NAME}`` replaced by the environment variable; unset is an error at its line."""
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in env:
+            raise KafkactlError(f"{value.location}: environment variable {name} is not set",
+                                hint=f"export {name}, or override this setting with its flag or KAFKACTL_* variable")
+        return env[name]
+
+    return _VARIABLE.sub(one, value.text)
+
+
+def _profile_value(value: ProfileValue | None, env: Mapping[str, str]) -> str | None:
+    return expand_variables(value, env) if value is not None else None
+
+
+def _profile_path(value: ProfileValue | None, env: Mapping[str, str]) -> str | None:
+    """A profile's client_config path: relative to the overlay file that names it."""
+    path = _profile_value(value, env)
+    if path is None or value is None:
+        return None
+    return str(Path(value.base) / Path(path).expanduser())

@@ -7,6 +7,8 @@ Series (all gauges):
 - ``kafkactl_last_run_timestamp_seconds``     when the run ended (Unix time)
 - ``kafkactl_run_duration_seconds``           how long the run took
 
+A run for an environment (``drift --env NAME``) adds the label ``env=NAME`` to every series.
+
 Rules:
 - A run that failed before it had a plan writes only the three ``last_run``/``run``
   series (success 0): an unknown drift is absent, never a made-up 0.
@@ -32,30 +34,37 @@ class RunResult:
     success: bool
     finished_at: float  # Unix time
     duration_s: float
+    env: str | None = None
 
 
 def registry_for(run: RunResult) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=True)
+    env = {"env": run.env} if run.env is not None else {}
     if run.plan is not None:
-        _drift_series(run.plan, registry)
-    Gauge("kafkactl_last_run_success", "1 if the last drift run planned without errors, else 0.",
-          registry=registry).set(1 if run.success else 0)
-    Gauge("kafkactl_last_run_timestamp_seconds", "Unix time the last drift run ended.",
-          registry=registry).set(run.finished_at)
-    Gauge("kafkactl_run_duration_seconds", "Duration of the last drift run in seconds.",
-          registry=registry).set(run.duration_s)
+        _drift_series(run.plan, registry, env)
+    _gauge("kafkactl_last_run_success", "1 if the last drift run planned without errors, else 0.",
+           registry, env).set(1 if run.success else 0)
+    _gauge("kafkactl_last_run_timestamp_seconds", "Unix time the last drift run ended.",
+           registry, env).set(run.finished_at)
+    _gauge("kafkactl_run_duration_seconds", "Duration of the last drift run in seconds.",
+           registry, env).set(run.duration_s)
     return registry
 
 
-def _drift_series(plan: Plan, registry: CollectorRegistry) -> None:
-    Gauge("kafkactl_drift_detected", "1 if the live cluster differs from the topology, else 0.",
-          registry=registry).set(1 if plan.has_changes else 0)
+def _gauge(name: str, doc: str, registry: CollectorRegistry, env: dict[str, str]) -> Gauge:
+    gauge = Gauge(name, doc, list(env), registry=registry)
+    return gauge.labels(**env) if env else gauge
+
+
+def _drift_series(plan: Plan, registry: CollectorRegistry, env: dict[str, str]) -> None:
+    _gauge("kafkactl_drift_detected", "1 if the live cluster differs from the topology, else 0.",
+           registry, env).set(1 if plan.has_changes else 0)
     changes = Gauge("kafkactl_drift_changes", "Changes apply would make, by resource kind and action.",
-                    ["kind", "action"], registry=registry)
+                    ["kind", "action", *env], registry=registry)
     for kind in KINDS:
         for action in Action:
             count = sum(1 for c in plan.changes if c.kind == kind and c.action is action)
-            changes.labels(kind=kind, action=action.value).set(count)
+            changes.labels(kind=kind, action=action.value, **env).set(count)
 
 
 def write_metrics(path: str, run: RunResult) -> None:

@@ -179,6 +179,29 @@ class Topology:
 
 
 @dataclass(frozen=True)
+class ProfileValue:
+    """One setting of an environment's connection profile, as written (``${VAR}`` unexpanded)."""
+
+    text: str
+    location: Location
+    base: str = "."  # the directory of the file that wrote it (relative client_config paths)
+
+
+@dataclass(frozen=True)
+class ConnectionProfile:
+    """An environment overlay's ``connection:`` block (CONTRACT section 8).
+
+    Rule: values keep their ``${VAR}`` references until a command connects, so a value that a
+    flag or KAFKACTL_* variable overrides never needs its variable set, and no secret is held here.
+    """
+
+    environment: str
+    bootstrap_servers: ProfileValue | None = None
+    schema_registry_url: ProfileValue | None = None
+    client_config: ProfileValue | None = None
+
+
+@dataclass(frozen=True)
 class LiveTopic:
     """A live topic. ``configs`` holds only DYNAMIC_TOPIC_CONFIG entries; ``sensitive`` names sensitive keys."""
 

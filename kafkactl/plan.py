@@ -110,6 +110,7 @@ class Plan:
     warnings: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()
     targets: tuple[str, ...] = field(default=())
+    environment: str | None = None  # the --env it was made for (CONTRACT section 8)
 
     def summary(self) -> dict[str, int]:
         counts = Counter(c.action for c in self.changes)
@@ -127,6 +128,7 @@ class Plan:
         doc: dict[str, Any] = {
             "format_version": FORMAT_VERSION,
             "cluster_id": self.cluster_id,
+            **({"environment": self.environment} if self.environment is not None else {}),
             "fingerprint": self.fingerprint,
             "summary": self.summary(),
             "changes": [_change_to_json(c) for c in self.changes],
@@ -153,6 +155,7 @@ class Plan:
                 warnings=tuple(str(w) for w in doc.get("warnings", [])),
                 errors=tuple(str(e) for e in doc.get("errors", [])),
                 targets=tuple(str(t) for t in doc.get("targets", [])),
+                environment=None if doc.get("environment") is None else str(doc["environment"]),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise KafkactlError(

@@ -38,6 +38,8 @@ def value_text(key: str, value: Any) -> str:
 def render_plan(plan: Plan, console: Console, cluster_name: str | None = None) -> None:
     out = _Lines()
     label = f"{cluster_name} ({plan.cluster_id})" if cluster_name else plan.cluster_id
+    if plan.environment is not None:
+        label += f", environment {plan.environment}"
     if plan.changes:
         out.add(f"kafkactl will perform the following actions on cluster {label}:")
         out.add()
@@ -46,7 +48,8 @@ def render_plan(plan: Plan, console: Console, cluster_name: str | None = None) -
         s = plan.summary()
         out.add((f"Plan: {s['create']} to add, {s['update']} to change, {s['delete']} to destroy.", "bold"))
     elif not plan.errors:
-        out.add(("No changes. The cluster matches the topology.", "bold green"))
+        where = f" of environment {plan.environment}" if plan.environment is not None else ""
+        out.add((f"No changes. The cluster matches the topology{where}.", "bold green"))
     _render_notes(plan.warnings, plan.errors, out)
     out.flush(console)
 

@@ -13,6 +13,9 @@ Rules:
   Comments on lines of their own are kept, even next to it.
 - The edited text is re-parsed and must hold the same data but for that one
   member, else nothing is written (a bug guard, not a user error).
+- Only base files are edited, never an environment overlay (``environments/``): an overlay's
+  ``tenants.members`` is the environment's own choice. The edited topology must still load
+  for the environment given (``env``).
 - The topology must load before the edit; the file is replaced atomically (temp
   file in the same directory, then rename), and if the topology no longer loads
   afterwards, the original is put back.
@@ -36,6 +39,7 @@ from ruamel.yaml.error import YAMLError
 from kafkactl.errors import KafkactlError, TopologyError
 from kafkactl.targets import check_tenant_id
 from kafkactl.topology import load
+from kafkactl.topology.files import ENVIRONMENTS_DIR
 
 YAML_SUFFIXES = (".yaml", ".yml")
 INDENT_STEP = 2  # used only when the file shows no indentation of its own to copy
@@ -51,27 +55,27 @@ class Edit:
     after: str
 
 
-def add(directory: str | Path, tenant: str) -> Edit:
+def add(directory: str | Path, tenant: str, env: str | None = None) -> Edit:
     """Add ``tenant`` to ``tenants.members``; an error if it is already a member."""
     check_tenant_id(tenant)
-    load(directory)  # a topology that is invalid already is reported as it is, before any edit
+    load(directory, env)  # a topology that is invalid already is reported as it is, before any edit
     files = _candidate_files(directory)
     for path in files:
         if tenant in _members(_parse(path.read_text(encoding="utf-8"), path)):
             raise KafkactlError(f"tenant {tenant} already exists ({path}); nothing was written")
     path = _file_for_new_member(files)
     before = path.read_text(encoding="utf-8")
-    return _commit(directory, Edit(path, before, add_member_text(before, tenant, str(path))))
+    return _commit(directory, Edit(path, before, add_member_text(before, tenant, str(path))), env)
 
 
-def remove(directory: str | Path, tenant: str) -> Edit:
+def remove(directory: str | Path, tenant: str, env: str | None = None) -> Edit:
     """Remove ``tenant`` from ``tenants.members``; an error if it is not a member."""
     check_tenant_id(tenant)
-    load(directory)
+    load(directory, env)
     for path in _candidate_files(directory):
         before = path.read_text(encoding="utf-8")
         if tenant in _members(_parse(before, str(path))):
-            return _commit(directory, Edit(path, before, remove_member_text(before, tenant, str(path))))
+            return _commit(directory, Edit(path, before, remove_member_text(before, tenant, str(path))), env)
     raise KafkactlError(f"tenant {tenant} is not a member of the topology in {directory}; nothing was written",
                         hint="'kafkactl tenant list' shows the members")
 
@@ -264,7 +268,9 @@ def _candidate_files(directory: str | Path) -> list[Path]:
     root = Path(directory)
     if not root.is_dir():
         raise KafkactlError(f"topology directory {directory} does not exist")
-    files = sorted(p for p in root.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+    overlays = root / ENVIRONMENTS_DIR
+    files = sorted(p for p in root.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file()
+                   and overlays not in p.parents)
     with_tenants = [p for p in files if _has_tenants(p)]
     return sorted(with_tenants, key=lambda p: (not _has_members(p), str(p)))
 
@@ -286,11 +292,11 @@ def _file_for_new_member(files: list[Path]) -> Path:
     return files[0]
 
 
-def _commit(directory: str | Path, edit: Edit) -> Edit:
+def _commit(directory: str | Path, edit: Edit, env: str | None) -> Edit:
     """Write atomically; put the original back if the topology no longer loads."""
     _write_atomically(edit.path, edit.after)
     try:
-        load(directory)
+        load(directory, env)
     except KafkactlError as e:
         _write_atomically(edit.path, edit.before)
         e.details = (*e.details, f"the edit made the topology invalid, so {edit.path} was left as it was")

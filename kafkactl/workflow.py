@@ -7,7 +7,8 @@
 Rules:
 - ``make_plan`` only reads: the reader's describes and the broker's validate_only checks.
 - ``apply`` runs a Plan that has no errors; a plan with deletes needs ``allow_delete``;
-  a saved plan is applied only if the live fingerprint still matches.
+  a saved plan is applied only to the environment it was made for (checked before anything
+  is read), and only if the live cluster id and fingerprint still match.
 - Nothing here prints; the CLI renders.
 """
 
@@ -28,7 +29,7 @@ from kafkactl.plan import Applied, Plan
 from kafkactl.reader import broker_check, read_live
 from kafkactl.registry import Registry
 from kafkactl.targets import Targets
-from kafkactl.topology import load
+from kafkactl.topology import LoadResult, load
 
 READ_ATTEMPTS = 6
 # Broker-check answers that mean "this plan was made from a lagging broker's metadata".
@@ -53,9 +54,11 @@ class Clients:
         return Clients(Admin(conn), Registry(conn))
 
 
-def make_plan(directory: str | Path, clients: Clients, targets: Sequence[str] = ()) -> PlanRun:
-    """The plan for the topology in ``directory``; with ``targets``, only what they select is read and planned."""
-    loaded = load(directory)
+def make_plan(directory: str | Path, clients: Clients, targets: Sequence[str] = (), env: str | None = None,
+              loaded: LoadResult | None = None) -> PlanRun:
+    """The plan for the topology in ``directory`` (environment ``env``, or ``loaded`` when the caller
+    loaded it already); with ``targets``, only what they select is read and planned."""
+    loaded = loaded or load(directory, env)
     scope = Targets.parse(targets)
     delay = 0.1
     for attempt in range(READ_ATTEMPTS):
@@ -67,7 +70,7 @@ def make_plan(directory: str | Path, clients: Clients, targets: Sequence[str] = 
             break
         time.sleep(delay)
         delay *= 2
-    plan = replace(plan, warnings=loaded.warnings + plan.warnings)
+    plan = replace(plan, warnings=loaded.warnings + plan.warnings, environment=loaded.environment)
     return PlanRun(loaded.topology, live, plan, loaded.warnings)
 
 
@@ -99,6 +102,16 @@ def check_applicable(plan: Plan, allow_delete: bool) -> None:
             details=tuple(deletes),
             hint="review the deletes and pass --allow-delete to apply them",
         )
+
+
+def check_environment(saved: Plan, env: str | None) -> None:
+    """A saved plan applies only to the environment it was made for."""
+    if saved.environment == env:
+        return
+    made = f"environment {saved.environment}" if saved.environment is not None else "no environment"
+    wanted = f"environment {env}" if env is not None else "no environment"
+    raise StalePlanError(f"the plan was made for {made}, not {wanted}; nothing was applied",
+                         hint="apply it with the --env it was planned with, or plan again for this environment")
 
 
 def check_fresh(saved: Plan, current: Plan) -> None:

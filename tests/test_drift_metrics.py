@@ -51,3 +51,14 @@ def test_failed_run_has_no_drift_series(tmp_path: Path) -> None:
 def test_unwritable_metrics_file_is_a_kafkactl_error(tmp_path: Path) -> None:
     with pytest.raises(KafkactlError, match="cannot write metrics file"):
         write_metrics(str(tmp_path / "missing-dir" / "k.prom"), RunResult(None, False, 0.0, 0.0))
+
+
+def test_a_run_for_an_environment_labels_every_series_with_it(tmp_path: Path) -> None:
+    path = tmp_path / "kafkactl.prom"
+    plan = Plan("c1", "sha256:x", (Change("topic", "a", Action.CREATE, None, {}),), environment="prod")
+    write_metrics(str(path), RunResult(plan, True, 1700000000.0, 1.5, env="prod"))
+    m = parse(path)
+    assert m[("kafkactl_drift_detected", (("env", "prod"),))] == 1
+    assert m[("kafkactl_drift_changes", (("action", "create"), ("env", "prod"), ("kind", "topic")))] == 1
+    assert m[("kafkactl_last_run_success", (("env", "prod"),))] == 1
+    assert all(dict(labels).get("env") == "prod" for _, labels in m)

@@ -15,7 +15,7 @@ from kafkactl.cli.plan import TargetOpt
 from kafkactl.errors import ApplyError, KafkactlError, UsageError
 from kafkactl.plan import Applied, Plan
 from kafkactl.render import apply_summary, not_shown_warning, render_outcomes, render_plan
-from kafkactl.workflow import Clients, apply, check_applicable, check_fresh, make_plan
+from kafkactl.workflow import Clients, apply, check_applicable, check_environment, check_fresh, make_plan
 
 PROGRESS_THRESHOLD = 50  # show a progress bar from this many changes
 
@@ -26,18 +26,21 @@ def apply_cmd(
     auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Skip the interactive confirmation.")] = False,
     allow_delete: Annotated[bool, typer.Option("--allow-delete", help="Allow a plan that deletes resources.")] = False,
     target: TargetOpt = None,
+    env: common.EnvOpt = None,
     bootstrap_servers: common.BootstrapOpt = None,
     schema_registry_url: common.RegistryOpt = None,
     client_config: common.ClientConfigOpt = None,
     timeout: common.TimeoutOpt = None,
 ) -> int:
     """Apply the changes a plan shows (asks for confirmation unless --auto-approve)."""
-    conn = common.connection(bootstrap_servers, schema_registry_url, client_config, timeout)
+    saved = saved_plan(plan_file, target)
+    if saved:
+        check_environment(saved, env)  # before anything is read: a plan of another environment never runs
+    loaded, conn = common.open_topology(directory, env, bootstrap_servers, schema_registry_url, client_config, timeout)
     clients = Clients.connect(conn)
     out = common.out_console()
-    saved = saved_plan(plan_file, target)
     # A saved plan is re-planned with its own targets, so the fingerprints cover the same scope.
-    run = make_plan(directory, clients, saved.targets if saved else target or ())
+    run = make_plan(directory, clients, saved.targets if saved else target or (), loaded=loaded)
     plan = run.plan
     if saved:
         check_fresh(saved, run.plan)

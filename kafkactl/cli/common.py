@@ -1,7 +1,10 @@
 """Options and helpers shared by the command modules.
 
-Rule: connection flags win over KAFKACTL_* environment variables, which win over
-the local-cluster defaults (resolved in ``kafkactl.connection.resolve``).
+Rules:
+- Connection flags win over KAFKACTL_* environment variables, which win over the selected
+  environment's connection profile, then the local-cluster defaults (``kafkactl.connection.resolve``).
+- Every command that reads a topology takes ``EnvOpt`` and loads it with ``open_topology``
+  (or ``kafkactl.topology.load(directory, env)``): a topology with environments/ needs --env.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from kafkactl.cli import complete
 from kafkactl.connection import Connection, resolve
+from kafkactl.topology import LoadResult, load
 
 DirArg = Annotated[str, typer.Argument(help="Topology directory.", show_default=True)]
 BootstrapOpt = Annotated[
@@ -27,6 +32,11 @@ ClientConfigOpt = Annotated[
     str | None,
     typer.Option("--client-config", help="Kafka client .properties file, e.g. SASL/TLS [env: KAFKACTL_CLIENT_CONFIG]"),
 ]
+EnvOpt = Annotated[
+    str | None,
+    typer.Option("--env", envvar="KAFKACTL_ENV", show_envvar=False, autocompletion=complete.environments,
+                 help="Environment: the overlay DIR/environments/NAME.yaml [env: KAFKACTL_ENV]"),
+]
 TimeoutOpt = Annotated[
     float | None, typer.Option("--timeout", help="Seconds to wait for Kafka and the registry [env: KAFKACTL_TIMEOUT]")
 ]
@@ -34,6 +44,15 @@ TimeoutOpt = Annotated[
 
 def connection(bootstrap: str | None, registry: str | None, client_config: str | None, timeout: float | None) -> Connection:
     return resolve(bootstrap, registry, client_config, timeout)
+
+
+def open_topology(
+    directory: str, env: str | None, bootstrap: str | None, registry: str | None, client_config: str | None,
+    timeout: float | None,
+) -> tuple[LoadResult, Connection]:
+    """The topology of ``env`` and the connection for it: flags, KAFKACTL_*, then its profile."""
+    loaded = load(directory, env)
+    return loaded, resolve(bootstrap, registry, client_config, timeout, profile=loaded.connection)
 
 
 def out_console() -> Console:

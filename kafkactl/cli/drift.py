@@ -30,6 +30,7 @@ def drift(
     directory: common.DirArg = "topology",
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan as one JSON document on stdout.")] = False,
     metrics_file: MetricsOpt = None,
+    env: common.EnvOpt = None,
     bootstrap_servers: common.BootstrapOpt = None,
     schema_registry_url: common.RegistryOpt = None,
     client_config: common.ClientConfigOpt = None,
@@ -38,12 +39,13 @@ def drift(
     """Report drift between the topology and the live cluster (read-only): exit 0 in sync, 2 drift, 1 error."""
     started = time.monotonic()
     try:
-        conn = common.connection(bootstrap_servers, schema_registry_url, client_config, timeout)
-        run = make_plan(directory, Clients.connect(conn))
+        loaded, conn = common.open_topology(directory, env, bootstrap_servers, schema_registry_url, client_config,
+                                            timeout)
+        run = make_plan(directory, Clients.connect(conn), loaded=loaded)
     except KafkactlError as err:
-        record(metrics_file, None, started, err)
+        record(metrics_file, None, started, err, env)
         raise
-    record(metrics_file, run.plan, started)
+    record(metrics_file, run.plan, started, env=env)
     if as_json:
         typer.echo(json.dumps(run.plan.to_json(), indent=2))
     else:
@@ -53,14 +55,15 @@ def drift(
     return EXIT_DRIFT if run.plan.has_changes else 0
 
 
-def record(path: str | None, plan: Plan | None, started: float, failure: KafkactlError | None = None) -> None:
+def record(path: str | None, plan: Plan | None, started: float, failure: KafkactlError | None = None,
+           env: str | None = None) -> None:
     """Write the metrics file; when the run already failed, a failure to write is added to that error."""
     if path is None:
         return
     from kafkactl.metrics import RunResult, write_metrics  # lazily: prometheus_client only when metrics are written
 
     ok = failure is None and plan is not None and not plan.errors
-    result = RunResult(plan, ok, time.time(), time.monotonic() - started)
+    result = RunResult(plan, ok, time.time(), time.monotonic() - started, env)
     try:
         write_metrics(path, result)
     except KafkactlError as e:

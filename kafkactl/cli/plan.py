@@ -16,7 +16,8 @@ from kafkactl.workflow import Clients, make_plan
 EXIT_CHANGES = 2
 TargetOpt = Annotated[
     list[str] | None,
-    typer.Option("--target", help="Only plan changes whose name matches this glob, or tenant:ID (repeatable)."),
+    typer.Option("--target", help="Only plan changes whose name matches this glob, or tenant:ID (repeatable).",
+                 autocompletion=common.complete.targets),
 ]
 
 
@@ -28,14 +29,15 @@ def plan(
         bool, typer.Option("--detailed-exitcode", help="Exit 0 no changes, 2 changes present, 1 error.")
     ] = False,
     target: TargetOpt = None,
+    env: common.EnvOpt = None,
     bootstrap_servers: common.BootstrapOpt = None,
     schema_registry_url: common.RegistryOpt = None,
     client_config: common.ClientConfigOpt = None,
     timeout: common.TimeoutOpt = None,
 ) -> int:
     """Show what apply would change on the cluster and registry."""
-    conn = common.connection(bootstrap_servers, schema_registry_url, client_config, timeout)
-    run = make_plan(directory, Clients.connect(conn), target or ())
+    loaded, conn = common.open_topology(directory, env, bootstrap_servers, schema_registry_url, client_config, timeout)
+    run = make_plan(directory, Clients.connect(conn), target or (), loaded=loaded)
     doc = run.plan.to_json()
     if out:
         write_plan_file(out, doc)

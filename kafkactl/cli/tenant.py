@@ -10,6 +10,7 @@ Rules:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 import typer
@@ -19,14 +20,14 @@ from rich.text import Text
 from kafkactl import tenant_status, tenants
 from kafkactl.cli import common
 from kafkactl.cli.apply import execute
-from kafkactl.connection import Connection
 from kafkactl.render import render_plan
 from kafkactl.targets import TENANT_PREFIX
-from kafkactl.topology import load
 from kafkactl.workflow import Clients, make_plan
 
 STATUS_STYLE = {"in sync": "green", "missing": "yellow", "drifted": "red", "removed": "magenta"}
 TenantArg = Annotated[str, typer.Argument(help="Tenant id: ^[a-z0-9][a-z0-9-]{0,62}$.", show_default=False)]
+MemberArg = Annotated[str, typer.Argument(help="Tenant id of a member.", show_default=False,
+                                          autocompletion=common.complete.tenants)]
 ApplyOpt = Annotated[bool, typer.Option("--apply", help="Apply the tenant's plan after editing the files.")]
 AutoApproveOpt = Annotated[bool, typer.Option("--auto-approve", help="With --apply: skip the confirmation.")]
 AllowDeleteOpt = Annotated[bool, typer.Option("--allow-delete", help="With --apply: allow the tenant's deletes.")]
@@ -40,53 +41,56 @@ def add(
     directory: common.DirArg = "topology",
     apply: ApplyOpt = False,
     auto_approve: AutoApproveOpt = False,
+    env: common.EnvOpt = None,
     bootstrap_servers: common.BootstrapOpt = None,
     schema_registry_url: common.RegistryOpt = None,
     client_config: common.ClientConfigOpt = None,
     timeout: common.TimeoutOpt = None,
 ) -> int:
     """Add a tenant to tenants.members, then show (or --apply) the plan for its topics and subjects."""
-    conn = common.connection(bootstrap_servers, schema_registry_url, client_config, timeout)
-    edit = tenants.add(directory, tenant)
+    edit = tenants.add(directory, tenant, env)
     common.out_console().print(Text(f"Added tenant {tenant} to {edit.path}.\n"))
-    return plan_tenant(directory, tenant, conn, apply, auto_approve, allow_delete=False)
+    return plan_tenant(directory, tenant, env, (bootstrap_servers, schema_registry_url, client_config, timeout),
+                       Decision(apply, auto_approve, allow_delete=False))
 
 
 @tenant_app.command("remove")
 def remove(
-    tenant: TenantArg,
+    tenant: MemberArg,
     directory: common.DirArg = "topology",
     apply: ApplyOpt = False,
     auto_approve: AutoApproveOpt = False,
     allow_delete: AllowDeleteOpt = False,
+    env: common.EnvOpt = None,
     bootstrap_servers: common.BootstrapOpt = None,
     schema_registry_url: common.RegistryOpt = None,
     client_config: common.ClientConfigOpt = None,
     timeout: common.TimeoutOpt = None,
 ) -> int:
     """Remove a tenant from tenants.members, then show (or --apply) the deletes of its topics and subjects."""
-    conn = common.connection(bootstrap_servers, schema_registry_url, client_config, timeout)
-    edit = tenants.remove(directory, tenant)
+    edit = tenants.remove(directory, tenant, env)
     common.out_console().print(Text(f"Removed tenant {tenant} from {edit.path}.\n"))
-    return plan_tenant(directory, tenant, conn, apply, auto_approve, allow_delete)
+    return plan_tenant(directory, tenant, env, (bootstrap_servers, schema_registry_url, client_config, timeout),
+                       Decision(apply, auto_approve, allow_delete))
 
 
 @tenant_app.command("list")
 def list_cmd(
     directory: common.DirArg = "topology",
+    env: common.EnvOpt = None,
     bootstrap_servers: common.BootstrapOpt = None,
     schema_registry_url: common.RegistryOpt = None,
     client_config: common.ClientConfigOpt = None,
     timeout: common.TimeoutOpt = None,
 ) -> int:
     """List the tenants with their topic count and status on the live cluster (in sync, missing, drifted, removed)."""
-    conn = common.connection(bootstrap_servers, schema_registry_url, client_config, timeout)
+    loaded, conn = common.open_topology(directory, env, bootstrap_servers, schema_registry_url, client_config, timeout)
     out = common.out_console()
-    targets = tenant_status.targets_for(load(directory).topology)
+    targets = tenant_status.targets_for(loaded.topology)
     if not targets:
         out.print("No tenants.")
         return 0
-    run = make_plan(directory, Clients.connect(conn), targets)
+    run = make_plan(directory, Clients.connect(conn), targets, loaded=loaded)
     out.print(status_table(tenant_status.statuses(run.topology, run.plan)))
     if run.plan.errors:
         render_plan(run.plan, out, run.topology.cluster.name)
@@ -94,15 +98,24 @@ def list_cmd(
     return 0
 
 
-def plan_tenant(directory: str, tenant: str, conn: Connection, apply: bool, auto_approve: bool,
-                allow_delete: bool) -> int:
+@dataclass(frozen=True)
+class Decision:
+    apply: bool
+    auto_approve: bool
+    allow_delete: bool
+
+
+def plan_tenant(directory: str, tenant: str, env: str | None,
+                connection: tuple[str | None, str | None, str | None, float | None], decision: Decision) -> int:
+    """The plan of one tenant after the edit (loaded again: the edit changed the files)."""
+    loaded, conn = common.open_topology(directory, env, *connection)
     clients = Clients.connect(conn)
     out = common.out_console()
-    run = make_plan(directory, clients, [f"{TENANT_PREFIX}{tenant}"])
+    run = make_plan(directory, clients, [f"{TENANT_PREFIX}{tenant}"], loaded=loaded)
     render_plan(run.plan, out, run.topology.cluster.name)
-    if not apply:
+    if not decision.apply:
         return 1 if run.plan.errors else 0
-    return execute(run.plan, clients, out, allow_delete, ask=not auto_approve)
+    return execute(run.plan, clients, out, decision.allow_delete, ask=not decision.auto_approve)
 
 
 def status_table(rows: list[tenant_status.TenantStatus]) -> Table:

@@ -2,11 +2,11 @@
 
 ``load(path) -> LoadResult(topology, warnings)`` raises ``TopologyError`` listing every problem.
 Pipeline: ``files`` (YAML with positions, duplicate keys) -> ``structure`` (schema.json)
--> ``merge`` (sections across files) -> ``expand`` (defaults, tenants, DLQs, subjects, with
+-> ``merge`` (sections across files) -> ``overlay`` (an environment's, see ``environments``) -> ``expand`` (defaults, tenants, DLQs, subjects, with
 ``schemas`` checking schema files) -> ``check`` (semantic rules).
 """
 
-from kafkactl.topology.load import LoadResult, load
+from kafkactl.topology.load import Base, LoadResult, load, load_each, read_base
 from kafkactl.topology.structure import schema_text
 
-__all__ = ["LoadResult", "load", "schema_text"]
+__all__ = ["Base", "LoadResult", "load", "load_each", "read_base", "schema_text"]

@@ -2,7 +2,8 @@
 
 Rules:
 - Every ``*.yaml`` / ``*.yml`` below the directory is read, recursively, sorted by
-  relative path; hidden files and directories (``.git``...) are skipped.
+  relative path; hidden files and directories (``.git``...) are skipped, and so is the
+  top-level ``environments/`` folder, which holds overlays, not base files (CONTRACT section 8).
 - File names in messages start with the directory as the user gave it
   (``topology/chat.yaml``), so they can be pasted back into an editor.
 - An empty file is an empty mapping; a file that is not UTF-8, not YAML, holds several
@@ -23,6 +24,7 @@ from kafkactl.topology.marked import Duplicate, MarkedDict, parse
 from kafkactl.topology.problems import Problems
 
 SUFFIXES = (".yaml", ".yml")
+ENVIRONMENTS_DIR = "environments"
 SECTIONS = ("cluster", "defaults", "topics", "tenants", "subjects")
 
 
@@ -64,11 +66,16 @@ def yaml_files(root: Path) -> list[str]:
     """Relative paths of the topology's YAML files, sorted."""
     found = []
     for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        dirs[:] = [d for d in dirs if not d.startswith(".") and not (folder == str(root) and d == ENVIRONMENTS_DIR)]
         for name in files:
             if name.endswith(SUFFIXES) and not name.startswith("."):
                 found.append(os.path.relpath(os.path.join(folder, name), root))
     return sorted(found, key=lambda p: Path(p).parts)
+
+
+def read_document(path: Path, file: str, problems: Problems) -> Document | None:
+    """One positioned document (None when it could not be read: the problem is reported)."""
+    return _read(path, file, problems)
 
 
 def _read(path: Path, file: str, problems: Problems) -> Document | None:

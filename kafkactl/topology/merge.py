@@ -33,7 +33,21 @@ class Entry:
     def at(self, mapping: MarkedDict, key: str) -> Location:
         """Where ``key`` of ``mapping`` (a mapping inside this entry) was written."""
         line, col = mapping.key_pos.get(key, mapping.pos)
+        if isinstance(mapping, Layered):
+            return Location(mapping.key_file.get(key, mapping.file) if key in mapping.key_pos else mapping.file, line, col)
         return Location(self.loc.file, line, col)
+
+
+class Layered(MarkedDict):
+    """A mapping whose keys come from several files (an environment overlay over the base):
+    ``key_file`` names each key's file, ``file`` the mapping's own (its ``pos``)."""
+
+    __slots__ = ("file", "key_file")
+
+    def __init__(self, pos: tuple[int, int], file: str) -> None:
+        super().__init__(pos)
+        self.file = file
+        self.key_file: dict[str, str] = {}
 
 
 @dataclass

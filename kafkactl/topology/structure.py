@@ -42,9 +42,9 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(json.loads(schema_text()))
 
 
-def check_structure(document: Document, problems: Problems) -> None:
-    """Report every place ``document`` breaks the schema."""
-    for error in _validator().iter_errors(document.data):
+def check_structure(document: Document, problems: Problems, validator: Draft202012Validator | None = None) -> None:
+    """Report every place ``document`` breaks the schema (or ``validator``'s, e.g. an overlay's)."""
+    for error in (validator or _validator()).iter_errors(document.data):
         for path, message, at_key in _explain(error):
             line, col = position(document.data, path, at_key)
             problems.error(Location(document.file, line), f"{json_path(path)}: {message}", col)
