@@ -30,6 +30,9 @@ from confluent_kafka.admin import (
     NewPartitions,
     NewTopic,
     ResourceType,
+    ScramCredentialInfo,
+    ScramMechanism,
+    UserScramCredentialUpsertion,
 )
 
 from kafkactl.connection import Connection
@@ -122,6 +125,11 @@ def _code(exc: KafkaException) -> int | None:
     return err.code() if isinstance(err, KafkaError) else None
 
 
+# librdkafka reports a refused login or TLS handshake only to the error callback and keeps
+# retrying, so a request would just time out; these codes end the wait at once instead.
+_LOGIN_ERRORS = frozenset({KafkaError._AUTHENTICATION, KafkaError._SSL, KafkaError.SASL_AUTHENTICATION_FAILED})
+
+
 def _unreachable(conn: Connection, exc: BaseException) -> ClusterError:
     return ClusterError(
         f"cannot reach Kafka at {conn.bootstrap_servers}: {_reason(exc)}",
@@ -140,6 +148,8 @@ class Admin:
         conf.setdefault("socket.connection.setup.timeout.ms", int(self.timeout * 1000))
         # librdkafka logs connection failures to stderr by itself; we report one line instead.
         conf.setdefault("log_level", 0)
+        self._login_error: str | None = None
+        conf["error_cb"] = self._on_error
         try:
             self._client = AdminClient(conf, logger=_QuietLogger())
         except KafkaException as e:
@@ -148,12 +158,29 @@ class Admin:
 
     # ---- reads -------------------------------------------------------------------------------
 
+    def _on_error(self, err: KafkaError) -> None:
+        """librdkafka's error callback (its own thread): remember a refused login or TLS handshake."""
+        if err.code() in _LOGIN_ERRORS:
+            self._login_error = err.str().replace("\n", " ")
+
     def cluster_info(self) -> ClusterInfo:
+        """The first call of every command: a refused login ends it at once with one line."""
         fut = self._client.describe_cluster(request_timeout=self.timeout)
-        try:
-            desc = fut.result(timeout=self.timeout + 5)
-        except (KafkaException, concurrent.futures.TimeoutError) as e:
-            raise _unreachable(self.conn, e) from None
+        deadline = time.monotonic() + self.timeout + 5
+        while True:
+            self._client.poll(0)  # serves the error callback
+            try:
+                desc = fut.result(timeout=0.05)
+                break
+            except concurrent.futures.TimeoutError as e:
+                if self._login_error is not None:
+                    raise ClusterError(f"cannot log in to Kafka at {self.conn.bootstrap_servers}: {self._login_error}",
+                                       hint="check sasl.username, sasl.password, sasl.mechanism and ssl.ca.location "
+                                       "in --client-config / KAFKACTL_CLIENT_CONFIG") from None
+                if time.monotonic() > deadline:
+                    raise _unreachable(self.conn, e) from None
+            except KafkaException as e:
+                raise _unreachable(self.conn, e) from None
         return ClusterInfo(cluster_id=str(desc.cluster_id), broker_ids=tuple(sorted(n.id for n in desc.nodes)))
 
     def list_topics(self) -> dict[str, TopicMeta]:
@@ -390,6 +417,16 @@ class Admin:
                 return
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
+
+    def upsert_scram_credential(self, user: str, mechanism: str, iterations: int, password: str) -> None:
+        """Create or replace one SCRAM credential (``mechanism``: SCRAM-SHA-256 or SCRAM-SHA-512)."""
+        info = ScramCredentialInfo(ScramMechanism[mechanism.replace("-", "_")], iterations)
+        futures = self._client.alter_user_scram_credentials(
+            [UserScramCredentialUpsertion(user, info, password.encode())], request_timeout=self.timeout)
+        try:
+            futures[user].result(timeout=self.timeout + 5)
+        except (KafkaException, concurrent.futures.TimeoutError) as e:
+            raise ClusterError(f"cannot set the {mechanism} credential of {user}: {_reason(e)}") from None
 
     def _run_batches(self, chunks: Iterable[Sequence[Any]], call: Any) -> list[Outcome]:
         """Send every chunk (all in flight at once), then wait on every future; one Outcome per resource."""

@@ -43,6 +43,9 @@ class BridgeError(Exception):
 
 
 def _client_kwargs(conn: Connection) -> dict[str, Any]:
+    """kafka-python keywords for the same connection librdkafka gets. SCRAM takes the
+    ``sasl_plain_*`` keywords too; the broker's hostname is checked unless librdkafka's
+    ``ssl.endpoint.identification.algorithm`` is ``none``, as librdkafka would."""
     kwargs: dict[str, Any] = {
         "bootstrap_servers": conn.bootstrap_servers.split(","),
         "request_timeout_ms": int(conn.timeout_s * 1000),
@@ -50,6 +53,8 @@ def _client_kwargs(conn: Connection) -> dict[str, Any]:
     for key, value in conn.client_config.items():
         if key in _PROPS:
             kwargs[_PROPS[key]] = value
+    if conn.client_config.get("ssl.endpoint.identification.algorithm", "https").lower() == "none":
+        kwargs["ssl_check_hostname"] = False
     return kwargs
 
 

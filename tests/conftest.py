@@ -12,6 +12,9 @@ Rules:
   it since with ``kafkactl local up``, and only by the last session to leave.
 - Tests that use ``cluster`` (directly or through another fixture) get the ``cluster``
   marker, so ``pytest -m "not cluster"`` runs the unit tests alone, in seconds.
+- ``secure_cluster`` is the same cluster's SASL_SSL listener (CONTRACT section 5) with the
+  bootstrap admin's client config: the local cluster's files, or for an external cluster
+  KAFKACTL_TEST_SECURE_BOOTSTRAP_SERVERS and KAFKACTL_TEST_ADMIN_CLIENT_CONFIG (else skipped).
 """
 
 from __future__ import annotations
@@ -30,10 +33,11 @@ from kafkactl.admin import Admin
 from kafkactl.connection import Connection, resolve
 from kafkactl.errors import KafkactlError
 from kafkactl.local import cluster as local
-from kafkactl.local.health import BrokerProbe, http_ok, poll_until_ready, subjects_url
-from kafkactl.local.layout import NODES, Layout
+from kafkactl.local.health import BrokerProbe, http_ok, poll_until_ready, port_open, subjects_url
+from kafkactl.local.layout import HOST, NODES, Layout, secure_bootstrap_servers
 from tests import registries
 from tests.registries import RegistryUnderTest
+from tests.secure import SecureCluster
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_READY_TIMEOUT_S = 300.0
@@ -191,6 +195,22 @@ def metrics_urls(cluster: Connection) -> list[str]:
     if not urls:
         pytest.skip("external cluster without KAFKACTL_TEST_METRICS_URLS")
     return urls
+
+
+@pytest.fixture(scope="session")
+def secure_cluster(cluster: Connection) -> SecureCluster:
+    external = _external()
+    if external is not None:
+        bootstrap = os.environ.get("KAFKACTL_TEST_SECURE_BOOTSTRAP_SERVERS")
+        config = os.environ.get("KAFKACTL_TEST_ADMIN_CLIENT_CONFIG")
+        if not bootstrap or not config:
+            pytest.skip("external cluster without KAFKACTL_TEST_SECURE_BOOTSTRAP_SERVERS and "
+                        "KAFKACTL_TEST_ADMIN_CLIENT_CONFIG")
+        return SecureCluster(bootstrap, Path(config), cluster.schema_registry_url)
+    layout = Layout.default()
+    if not layout.admin_client_config.is_file() or not all(port_open(HOST, n.secure_port) for n in NODES):
+        pytest.skip(f"no secured local listener (no {layout.admin_client_config}, or ports closed)")
+    return SecureCluster(secure_bootstrap_servers(), layout.admin_client_config, cluster.schema_registry_url)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from kafkactl.local.layout import NODES, REGISTRY_PORT
 COMPOSE = Path(__file__).resolve().parent.parent / "compose" / "docker-compose.yml"
 CONTRACT_ADDRESSES = {
     "127.0.0.1:19092", "127.0.0.1:19093", "127.0.0.1:19094",  # brokers
+    "127.0.0.1:19392", "127.0.0.1:19393", "127.0.0.1:19394",  # secured brokers (SASL_SSL)
     "127.0.0.1:18081",  # schema registry
     "127.0.0.1:17071", "127.0.0.1:17072", "127.0.0.1:17073",  # broker metrics
 }
@@ -31,7 +32,9 @@ def services() -> dict[str, Any]:
 
 
 def brokers(services: dict[str, Any]) -> dict[str, Any]:
-    return {name: s for name, s in services.items() if str(s.get("image", "")).startswith("apache/kafka:")}
+    """The Kafka nodes (the one-shot ``tls`` and ``admin-user`` services run the same image)."""
+    return {name: s for name, s in services.items()
+            if str(s.get("image", "")).startswith("apache/kafka:") and "KAFKA_NODE_ID" in s.get("environment", {})}
 
 
 def published(service: dict[str, Any]) -> list[str]:
@@ -51,6 +54,7 @@ def test_publishes_exactly_the_contract_addresses(services: dict[str, Any]) -> N
     addresses = [a for s in services.values() for a in published(s)]
     assert sorted(addresses) == sorted(CONTRACT_ADDRESSES)
     ours = {n.broker_address for n in NODES} | {f"127.0.0.1:{n.metrics_port}" for n in NODES}
+    ours |= {n.secure_address for n in NODES}
     assert ours | {f"127.0.0.1:{REGISTRY_PORT}"} == CONTRACT_ADDRESSES
 
 
@@ -77,8 +81,26 @@ def test_broker_defaults_match_the_local_cluster(services: dict[str, Any]) -> No
         assert {k: env["KAFKA_" + k.upper().replace(".", "_")] for k in keys} == {k: local[k] for k in keys}
 
 
+def test_brokers_secure_their_sasl_ssl_listener_like_the_local_cluster(services: dict[str, Any]) -> None:
+    rendered = config.server_properties(NODES[0], NODES, Path("data"), Path("keystore.pem"))
+    local = dict(line.split("=", 1) for line in rendered.splitlines() if line and not line.startswith("#"))
+    racks = set()
+    for service in brokers(services).values():
+        env = service["environment"]
+        secure = published(service)[1]
+        assert f"SECURE://{secure}" in env["KAFKA_ADVERTISED_LISTENERS"].split(",")
+        assert "SECURE:SASL_SSL" in env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(",")
+        for key in ("sasl.enabled.mechanisms", "authorizer.class.name", "allow.everyone.if.no.acl.found",
+                    "super.users"):
+            assert env["KAFKA_" + key.upper().replace(".", "_")] == local[key]
+        racks.add(env["KAFKA_BROKER_RACK"])
+    assert racks == {"a", "b", "c"}
+
+
 def test_mounted_files_exist(services: dict[str, Any]) -> None:
-    sources = [v.split(":")[0] for s in services.values() for v in s.get("volumes", []) if v.startswith(".")]
+    """Read-only mounts from the repository are files that exist (``./secrets`` is an output dir)."""
+    sources = [v.split(":")[0] for s in services.values() for v in s.get("volumes", [])
+               if v.startswith(".") and v.endswith(":ro")]
     assert sources, "exporter.yaml and registry.properties are mounted from kafkactl/local"
     for source in sources:
         assert (COMPOSE.parent / source).is_file(), source

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
 import sys
@@ -13,10 +14,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from kafkactl import kafka_python_bridge
 from kafkactl.cli.main import main
-from kafkactl.connection import DEFAULT_BOOTSTRAP, DEFAULT_REGISTRY
+from kafkactl.connection import DEFAULT_BOOTSTRAP, DEFAULT_REGISTRY, load_client_config
 from kafkactl.errors import LocalClusterError
-from kafkactl.local import artifacts, config, procs, toolchain
+from kafkactl.local import artifacts, config, procs, secure, tls, toolchain
 from kafkactl.local.components import cluster_id
 from kafkactl.local.layout import NODES, REGISTRY_URL, Layout, bootstrap_servers, home
 
@@ -41,12 +43,14 @@ def test_home_is_kafkactl_home_when_set(monkeypatch: pytest.MonkeyPatch, tmp_pat
 
 
 def test_server_properties_for_node_two(tmp_path: Path) -> None:
-    props = properties(config.server_properties(NODES[1], NODES, tmp_path / "data"))
+    props = properties(config.server_properties(NODES[1], NODES, tmp_path / "data", tmp_path / "ks.pem"))
     assert props["node.id"] == "2"
     assert props["process.roles"] == "broker,controller"
     assert props["controller.quorum.voters"] == "1@127.0.0.1:19192,2@127.0.0.1:19193,3@127.0.0.1:19194"
-    assert props["listeners"] == "PLAINTEXT://127.0.0.1:19093,CONTROLLER://127.0.0.1:19193"
-    assert props["advertised.listeners"] == "PLAINTEXT://127.0.0.1:19093"
+    assert props["listeners"] == \
+        "PLAINTEXT://127.0.0.1:19093,CONTROLLER://127.0.0.1:19193,SASL_SSL://127.0.0.1:19393"
+    assert props["advertised.listeners"] == "PLAINTEXT://127.0.0.1:19093,SASL_SSL://127.0.0.1:19393"
+    assert props["broker.rack"] == "b"
     assert props["log.dirs"] == str(tmp_path / "data")
     assert {k: props[k] for k in (
         "default.replication.factor", "min.insync.replicas", "auto.create.topics.enable", "num.partitions",
@@ -187,11 +191,32 @@ def test_local_status_when_down(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
     monkeypatch.setenv("KAFKACTL_HOME", str(tmp_path))
     assert main(["local", "status"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    rows = {line.split()[0] + (" metrics" if "metrics" in line.split()[1] else ""): line for line in lines[1:]}
+    table = [line for line in lines[1:] if not line.startswith(" ")]
+    rows = {" ".join(w for w in line.split()[:2] if not w[0].isdigit() and "/" not in w): line for line in table}
     assert set(rows) == {"node-1", "node-2", "node-3", "node-1 metrics", "node-2 metrics", "node-3 metrics",
-                         "registry"}
+                         "node-1 secure", "node-2 secure", "node-3 secure", "registry"}
     assert all(" down " in line and line.rstrip().endswith("-") for line in rows.values())
     assert "127.0.0.1:19092" in rows["node-1"] and REGISTRY_URL in rows["registry"]
+    assert "127.0.0.1:19392" in rows["node-1 secure"]
+    paths = [line.split() for line in lines if line.startswith("  ")]
+    assert ["CA", "certificate", str(tmp_path / "local" / "tls" / "ca.pem")] in paths
+    assert ["admin", "config", str(tmp_path / "local" / "admin-client.properties")] in paths
+
+
+def test_local_status_json_names_addresses_and_paths(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("KAFKACTL_HOME", str(tmp_path))
+    assert main(["local", "status", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert {k: doc[k] for k in ("bootstrap_servers", "schema_registry_url", "metrics_urls",
+                                "secure_bootstrap_servers", "admin_client_config", "ca_certificate")} == {
+        "bootstrap_servers": DEFAULT_BOOTSTRAP, "schema_registry_url": DEFAULT_REGISTRY,
+        "metrics_urls": [n.metrics_url for n in NODES],
+        "secure_bootstrap_servers": "127.0.0.1:19392,127.0.0.1:19393,127.0.0.1:19394",
+        "admin_client_config": str(tmp_path / "local" / "admin-client.properties"),
+        "ca_certificate": str(tmp_path / "local" / "tls" / "ca.pem"),
+    }
+    assert len(doc["components"]) == 10 and not any(c["up"] for c in doc["components"])
 
 
 def test_local_status_check_fails_when_down(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
@@ -206,3 +231,62 @@ def test_local_down_when_nothing_runs(monkeypatch: pytest.MonkeyPatch, tmp_path:
     monkeypatch.setenv("KAFKACTL_HOME", str(tmp_path))
     assert main(["local", "down"]) == 0
     assert capsys.readouterr().out.strip() == "Local cluster is not running."
+
+
+def test_tls_material_is_made_once_and_the_broker_certificate_names_loopback(tmp_path: Path) -> None:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    files = tls.ensure(secure.tls_files(Layout(tmp_path)))
+    assert files.ca_certificate == Layout(tmp_path).ca_certificate
+    first = {p: p.read_bytes() for p in (files.ca_certificate, files.ca_key, files.broker_keystore)}
+    assert {p.name: p.stat().st_mode & 0o777 for p in first} == {
+        "ca.pem": 0o644, "ca-key.pem": 0o600, "broker-keystore.pem": 0o600}
+    tls.ensure(files)
+    assert {p: p.read_bytes() for p in first} == first  # reused, not regenerated
+    ca = x509.load_pem_x509_certificate(first[files.ca_certificate])
+    keystore = first[files.broker_keystore]
+    assert keystore.startswith(b"-----BEGIN PRIVATE KEY-----")  # unencrypted PKCS#8, then the chain
+    broker, chained_ca = x509.load_pem_x509_certificates(keystore)
+    assert chained_ca == ca
+    san = broker.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert [str(ip) for ip in san.get_values_for_type(x509.IPAddress)] == ["127.0.0.1"]
+    assert san.get_values_for_type(x509.DNSName) == ["localhost"]
+    public = ca.public_key()
+    assert isinstance(public, ec.EllipticCurvePublicKey)
+    broker.verify_directly_issued_by(ca)
+
+
+def test_server_properties_secure_the_sasl_listener_only(tmp_path: Path) -> None:
+    props = properties(config.server_properties(NODES[0], NODES, tmp_path / "data", tmp_path / "ks.pem"))
+    assert props["listener.security.protocol.map"] == "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL"
+    assert props["inter.broker.listener.name"] == "PLAINTEXT"
+    assert props["sasl.enabled.mechanisms"] == "SCRAM-SHA-512,SCRAM-SHA-256"
+    assert props["listener.name.sasl_ssl.ssl.keystore.type"] == "PEM"
+    assert props["listener.name.sasl_ssl.ssl.keystore.location"] == str(tmp_path / "ks.pem")
+    assert props["authorizer.class.name"] == "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+    assert props["allow.everyone.if.no.acl.found"] == "false"
+    assert props["super.users"] == "User:ANONYMOUS;User:kafkactl-admin"
+    assert [n.rack for n in NODES] == ["a", "b", "c"]
+    assert all(addr.split("//")[1].startswith("127.0.0.1:") for addr in props["listeners"].split(","))
+
+
+def test_admin_client_config_keeps_its_password_and_loads_everywhere(tmp_path: Path) -> None:
+    layout = Layout(tmp_path)
+    path = secure.ensure_client_config(layout)
+    assert path == layout.admin_client_config and path.stat().st_mode & 0o777 == 0o600
+    password = load_client_config(str(path))["sasl.password"]
+    assert len(password) >= 24
+    secure.ensure_client_config(layout)
+    assert load_client_config(str(path))["sasl.password"] == password  # generated once
+    conn = secure.admin_connection(layout)
+    assert conn.bootstrap_servers == "127.0.0.1:19392,127.0.0.1:19393,127.0.0.1:19394"
+    assert dict(conn.client_config) == {
+        "security.protocol": "SASL_SSL", "sasl.mechanism": "SCRAM-SHA-512", "sasl.username": "kafkactl-admin",
+        "sasl.password": password, "ssl.ca.location": str(layout.ca_certificate)}
+    assert password not in repr(conn)
+    kwargs = kafka_python_bridge._client_kwargs(conn)
+    assert {k: kwargs[k] for k in ("security_protocol", "sasl_mechanism", "sasl_plain_username", "ssl_cafile")} == {
+        "security_protocol": "SASL_SSL", "sasl_mechanism": "SCRAM-SHA-512", "sasl_plain_username": "kafkactl-admin",
+        "ssl_cafile": str(layout.ca_certificate)}
+    assert "ssl_check_hostname" not in kwargs  # kafka-python checks the hostname by default, like librdkafka

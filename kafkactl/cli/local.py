@@ -8,6 +8,7 @@ Rules:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kafkactl.errors import LocalClusterError
-from kafkactl.local.layout import NODES, REGISTRY_URL, Layout, bootstrap_servers
+from kafkactl.local.layout import NODES, REGISTRY_URL, Layout, bootstrap_servers, secure_bootstrap_servers
 
 if TYPE_CHECKING:
     from kafkactl.local.cluster import Progress, Row
@@ -53,10 +54,28 @@ def _changes_only(say: Progress) -> Progress:
     return progress
 
 
-def _addresses(out: Console) -> None:
-    for label, value in (("brokers", bootstrap_servers()), ("schema registry", REGISTRY_URL),
-                         ("metrics", " ".join(n.metrics_url for n in NODES))):
-        out.print(f"  {label:<16} {value}", highlight=False, soft_wrap=True)
+def _addresses(layout: Layout) -> dict[str, object]:
+    """What clients need (CONTRACT section 5): addresses and the paths of the secured listener's files.
+    The admin's password stays in its client config file and never appears here."""
+    return {
+        "bootstrap_servers": bootstrap_servers(),
+        "schema_registry_url": REGISTRY_URL,
+        "metrics_urls": [n.metrics_url for n in NODES],
+        "secure_bootstrap_servers": secure_bootstrap_servers(),
+        "admin_client_config": str(layout.admin_client_config),
+        "ca_certificate": str(layout.ca_certificate),
+    }
+
+
+_LABELS = {"bootstrap_servers": "brokers", "schema_registry_url": "schema registry", "metrics_urls": "metrics",
+           "secure_bootstrap_servers": "secured brokers", "admin_client_config": "admin config",
+           "ca_certificate": "CA certificate"}
+
+
+def _print_addresses(out: Console, layout: Layout) -> None:
+    for key, value in _addresses(layout).items():
+        text = " ".join(value) if isinstance(value, list) else str(value)
+        out.print(f"  {_LABELS[key]:<16} {text}", highlight=False, soft_wrap=True)
 
 
 @local_app.command()
@@ -69,7 +88,7 @@ def up() -> None:
     out = Console()
     state = "is up" if result.started else "is already running"
     out.print(f"Local cluster {state} (cluster id {result.cluster_id}):", highlight=False, soft_wrap=True)
-    _addresses(out)
+    _print_addresses(out, Layout.default())
 
 
 @local_app.command()
@@ -84,13 +103,22 @@ def down(purge: bool = typer.Option(False, "--purge", help="Also delete the data
 
 
 @local_app.command()
-def status(check: bool = typer.Option(False, "--check", help="Exit 1 unless every component is up.")) -> None:
-    """Show each node, metrics endpoint and the registry as up or down."""
+def status(
+    check: bool = typer.Option(False, "--check", help="Exit 1 unless every component is up."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document (addresses, paths, components)."),
+) -> None:
+    """Show each node, metrics endpoint, secured listener and the registry as up or down."""
     from kafkactl.local import cluster  # lazily: only local commands need the artifact and process code
 
     layout = Layout.default()
     rows = cluster.status(layout)
-    Console().print(_table(rows))
+    if as_json:
+        doc = {**_addresses(layout), "components": [{"name": r.name, "address": r.address, "pid": r.pid,
+                                                     "up": r.up} for r in rows]}
+        typer.echo(json.dumps(doc, indent=2))
+    else:
+        Console().print(_table(rows))
+        _print_addresses(Console(), layout)
     foreign = cluster.foreign_ports(layout)
     if foreign:
         Console(stderr=True).print(f"note: ports {', '.join(map(str, foreign))} are in use by processes not started "

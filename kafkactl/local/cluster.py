@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from kafkactl.connection import Connection
 from kafkactl.errors import LocalClusterError
-from kafkactl.local import artifacts, procs, toolchain
+from kafkactl.local import artifacts, procs, secure, tls, toolchain
 from kafkactl.local.components import (
     Component,
     Java,
@@ -39,7 +39,7 @@ from kafkactl.local.components import (
     unformatted,
     write_configs,
 )
-from kafkactl.local.health import BrokerProbe, http_ok, poll_until_ready, subjects_url
+from kafkactl.local.health import BrokerProbe, http_ok, poll_until_ready, port_open, subjects_url
 from kafkactl.local.layout import HOST, NODES, REGISTRY_URL, Layout, bootstrap_servers
 
 Progress = Callable[[str], None]
@@ -100,6 +100,7 @@ def up(layout: Layout, progress: Progress, temporary: bool = False) -> UpResult:
         if not missing:
             progress("already running; checking health")
             _wait_ready(layout, {}, progress)
+            secure.ensure_admin(layout, progress, READY_TIMEOUT_S)
             if not temporary:
                 layout.temporary_marker.unlink(missing_ok=True)
             return UpResult(started=False, cluster_id=cluster_id(layout))
@@ -119,8 +120,9 @@ def _start(layout: Layout, missing: list[Component], progress: Progress) -> str:
     )
     arts = artifacts.ensure(layout, progress)
     cid = cluster_id(layout)
+    keystore = tls.ensure(secure.tls_files(layout)).broker_keystore
     for comp in missing:
-        write_configs(comp)
+        write_configs(comp, keystore)
     todo = unformatted(missing)
     if todo:
         progress("formatting storage of " + ", ".join(c.name for c in todo))
@@ -129,6 +131,7 @@ def _start(layout: Layout, missing: list[Component], progress: Progress) -> str:
     started = {c.name: start(c, java, arts) for c in missing}
     try:
         _wait_ready(layout, started, progress)
+        secure.ensure_admin(layout, progress, READY_TIMEOUT_S)
     except BaseException:
         procs.stop([(started[c.name].pid, c.marker) for c in missing], STOP_TIMEOUT_S)
         for comp in missing:
@@ -196,6 +199,8 @@ def status(layout: Layout) -> list[Row]:
     rows = [Row(n.name, n.broker_address, pids[n.name], bool(pids[n.name]) and n.node_id in ids) for n in NODES]
     rows += [Row(f"{n.name} metrics", n.metrics_url, pids[n.name],
                  bool(pids[n.name]) and http_ok(n.metrics_url)) for n in NODES]
+    rows += [Row(f"{n.name} secure", n.secure_address, pids[n.name],
+                 bool(pids[n.name]) and port_open(HOST, n.secure_port)) for n in NODES]
     reg = pids["registry"]
     rows.append(Row("registry", REGISTRY_URL, reg, bool(reg) and http_ok(subjects_url(REGISTRY_URL))))
     return rows

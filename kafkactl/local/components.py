@@ -50,7 +50,7 @@ class Component:
     def ports(self) -> tuple[int, ...]:
         if self.node is None:
             return (REGISTRY_PORT, REGISTRY_MANAGEMENT_PORT)
-        return (self.node.broker_port, self.node.controller_port, self.node.metrics_port)
+        return (self.node.broker_port, self.node.controller_port, self.node.metrics_port, self.node.secure_port)
 
 
 @dataclass(frozen=True)
@@ -83,12 +83,13 @@ def cluster_id(layout: Layout) -> str:
     return new
 
 
-def write_configs(comp: Component) -> None:
+def write_configs(comp: Component, keystore: Path) -> None:
+    """``keystore``: the brokers' PEM keystore (``kafkactl.local.tls``); the registry ignores it."""
     comp.directory.mkdir(parents=True, exist_ok=True)
     if comp.node is None:
         (comp.directory / "registry.properties").write_text(config.template("registry.properties"), encoding="utf-8")
         return
-    props = config.server_properties(comp.node, NODES, comp.directory / "data")
+    props = config.server_properties(comp.node, NODES, comp.directory / "data", keystore)
     (comp.directory / "server.properties").write_text(props, encoding="utf-8")
     for name in ("log4j2.xml", "exporter.yaml"):
         (comp.directory / name).write_text(config.template(name), encoding="utf-8")

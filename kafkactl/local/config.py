@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
-from kafkactl.local.layout import HOST, REGISTRY_MANAGEMENT_PORT, REGISTRY_PORT, Node
+from kafkactl.local.layout import ADMIN_USER, HOST, REGISTRY_MANAGEMENT_PORT, REGISTRY_PORT, Node
 
 # 2 GiB: with 1 GiB a broker+controller node ran out of heap holding 10,000 RF 3 topics (benchmarks).
 BROKER_HEAP = "2g"
@@ -37,14 +37,19 @@ def quorum_voters(nodes: Sequence[Node]) -> str:
     return ",".join(f"{n.node_id}@{HOST}:{n.controller_port}" for n in nodes)
 
 
-def server_properties(node: Node, nodes: Sequence[Node], log_dir: Path) -> str:
+def server_properties(node: Node, nodes: Sequence[Node], log_dir: Path, keystore: Path) -> str:
+    """``keystore``: the PEM key + certificate chain of the SASL_SSL listener (see ``kafkactl.local.tls``)."""
     return template("server.properties").format(
         node_id=node.node_id,
         voters=quorum_voters(nodes),
         host=HOST,
         broker_port=node.broker_port,
         controller_port=node.controller_port,
+        secure_port=node.secure_port,
+        rack=node.rack,
         log_dir=log_dir,
+        keystore=keystore,
+        admin_user=ADMIN_USER,
     )
 
 

@@ -93,11 +93,19 @@ def poll_until_ready(
 
     ``on_poll`` runs before every probe; it raises to stop early (a process exited).
     """
+    return poll_until_none(lambda: pending(probe), on_poll, progress, timeout_s)
+
+
+def poll_until_none(
+    waiting_now: Callable[[], list[str]], on_poll: Callable[[], None], progress: Callable[[str], None],
+    timeout_s: float,
+) -> list[str]:
+    """Call ``waiting_now`` (names not ready yet) with a short backoff until it is empty or ``timeout_s`` passed."""
     begin = time.monotonic()
     delay = 0.2
     while True:
         on_poll()
-        waiting = pending(probe)
+        waiting = waiting_now()
         elapsed = time.monotonic() - begin
         if not waiting or elapsed > timeout_s:
             return waiting

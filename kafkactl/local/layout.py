@@ -31,6 +31,8 @@ class Node:
     broker_port: int
     controller_port: int
     metrics_port: int
+    secure_port: int  # SASL_SSL (SCRAM) listener, ACLs enforced
+    rack: str  # broker.rack, so rack-aware placement is exercised locally
 
     @property
     def name(self) -> str:
@@ -44,12 +46,23 @@ class Node:
     def metrics_url(self) -> str:
         return f"http://{HOST}:{self.metrics_port}/metrics"
 
+    @property
+    def secure_address(self) -> str:
+        return f"{HOST}:{self.secure_port}"
 
-NODES = tuple(Node(i, 19091 + i, 19191 + i, 17070 + i) for i in (1, 2, 3))
+
+NODES = tuple(Node(i, 19091 + i, 19191 + i, 17070 + i, 19391 + i, "abc"[i - 1]) for i in (1, 2, 3))
+# The bootstrap super user of the SASL_SSL listener; its password is generated once per state dir.
+ADMIN_USER = "kafkactl-admin"
+ADMIN_MECHANISM = "SCRAM-SHA-512"
 
 
 def bootstrap_servers() -> str:
     return ",".join(n.broker_address for n in NODES)
+
+
+def secure_bootstrap_servers() -> str:
+    return ",".join(n.secure_address for n in NODES)
 
 
 def home() -> Path:
@@ -91,6 +104,20 @@ class Layout:
     @property
     def registry_dir(self) -> Path:
         return self.state / "registry"
+
+    @property
+    def tls_dir(self) -> Path:
+        return self.state / "tls"
+
+    @property
+    def ca_certificate(self) -> Path:
+        """The local CA (PEM) that signs the brokers' certificate; equals ``tls.TlsFiles.ca_certificate``."""
+        return self.tls_dir / "ca.pem"
+
+    @property
+    def admin_client_config(self) -> Path:
+        """Client properties (mode 0600) of ADMIN_USER on the SASL_SSL listener: holds its password."""
+        return self.state / "admin-client.properties"
 
     def node_dir(self, node: Node) -> Path:
         return self.state / node.name
