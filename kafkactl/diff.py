@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kafkactl.diff_subjects import diff_subjects
+from kafkactl.kinds.registry import diff_all, view_all
 from kafkactl.model import LiveState, LiveTopic, TopicSpec, Topology
 from kafkactl.plan import SENSITIVE, Action, Change, FieldChange, Plan, fingerprint
 
@@ -53,12 +54,14 @@ def diff(desired: Topology, live: LiveState) -> Plan:
     acc.changes += subjects.changes
     acc.warnings += subjects.warnings
     acc.errors += subjects.errors
+    access = diff_all(desired, live)  # the kinds of kafkactl.kinds.registry: ACLs, users, quotas
     return Plan(
         cluster_id=live.cluster_id,
         fingerprint=fingerprint(state_view(live)),
-        changes=tuple(acc.changes),
-        warnings=tuple(acc.warnings),
-        errors=tuple(acc.errors),
+        changes=tuple(acc.changes) + access.changes,
+        warnings=tuple(acc.warnings) + access.warnings,
+        errors=tuple(acc.errors) + access.errors,
+        secrets=access.secrets,
     )
 
 
@@ -72,7 +75,9 @@ def state_view(live: LiveState) -> dict[str, Any]:
             s: [v.version, v.schema_id, live.subject_compatibility.get(s)] for s, v in live.subjects.items()
         },
         "global_compatibility": live.global_compatibility,
-    } | ({"reference_versions": dict(live.reference_versions)} if live.reference_versions else {})
+    } | ({"reference_versions": dict(live.reference_versions)} if live.reference_versions else {}) | (
+        {"access": view_all(live)} if live.read else {}
+    )
 
 
 def _check_brokers(desired: Topology, live: LiveState, acc: _Acc) -> None:

@@ -5,8 +5,9 @@ Order (each phase batched and chunked by ``kafkactl.admin``, waiting on futures,
 2. subject compatibility levels, then topic creates (configs inside CreateTopics)
 3. topic config changes     (incremental_alter_configs only)
 4. partition increases
-5. subject registrations    (after their topics; referenced subjects first)
-6. subject deletes, then topic deletes last
+5. access kinds (``kafkactl.kinds.registry``: users, ACLs, quotas), one phase each
+6. subject registrations    (after their topics; referenced subjects first)
+7. subject deletes, then topic deletes last
 
 Rules:
 - A failed change never stops the others in its phase; every change gets an
@@ -24,6 +25,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from kafkactl.admin import Admin
+from kafkactl.admin_access import AccessAdmin
+from kafkactl.kinds.registry import BY_KIND, apply_all
 from kafkactl.model import Outcome
 from kafkactl.plan import SENSITIVE, Action, Applied, Change, ChangeOutcome, Plan
 from kafkactl.registry import Registry
@@ -55,6 +58,10 @@ def apply_plan(
     if grows:
         _record(errors, "topic", admin.create_partitions(grows), merge=True)
     advance(len(updates))
+    access = [c for c in plan.changes if c.kind in BY_KIND]
+    for kind, outcome in apply_all(plan, AccessAdmin(admin)) if access else ():
+        _record(errors, kind, [outcome])
+    advance(len(access))
     if subjects and registry is not None:
         _record(errors, "subject", registry.apply_schemas(subjects))
         _record(errors, "subject", registry.apply_deletes(_of(subjects, Action.DELETE)))

@@ -14,7 +14,7 @@ Rules:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
@@ -77,3 +77,92 @@ def alter_cluster_default(conn: Connection, configs: Mapping[str, str | None], v
         client.close()
     status = str(result.get("broker", {}).get("", "no response for the cluster resource"))
     return None if status == "OK" else status
+
+
+# ---- client quotas: confluent-kafka has no client-quota API (KIP-546 is Java-only there) ---------
+# Entities are named ``type=name`` (``user=socket-service``, ``user=<default>``); only single-part
+# entities are returned (a user+client-id pair is not something kafkactl declares).
+
+_QUOTA_DEFAULT = "<default>"
+
+
+def _connect(conn: Connection) -> KafkaAdminClient:
+    try:
+        return KafkaAdminClient(**_client_kwargs(conn))
+    except (KafkaError, OSError, ValueError) as e:
+        raise BridgeError(f"cannot connect to {conn.bootstrap_servers}: {type(e).__name__}") from None
+
+
+def _send(conn: Connection, request: Any) -> Any:
+    client = _connect(conn)
+    try:
+        return client._manager.run(client._manager.send, request)
+    except (KafkaError, OSError) as e:
+        raise BridgeError(f"{type(e).__name__}: {e}") from None
+    finally:
+        client.close()
+
+
+def describe_client_quotas(conn: Connection) -> dict[str, dict[str, float]]:
+    """One DescribeClientQuotas matching every entity."""
+    from kafka.errors import for_code
+    from kafka.protocol.admin.client_quotas import DescribeClientQuotasRequest
+
+    response = _send(conn, DescribeClientQuotasRequest(components=[], strict=False))
+    if response.error_code:
+        raise BridgeError(f"{for_code(response.error_code).__name__}: {response.error_message or ''}".rstrip(": "))
+    out: dict[str, dict[str, float]] = {}
+    for entry in response.entries or []:
+        if len(entry.entity) != 1:
+            continue
+        part = entry.entity[0]
+        name = _QUOTA_DEFAULT if part.entity_name is None else part.entity_name
+        out[f"{part.entity_type}={name}"] = {v.key: float(v.value) for v in entry.values}
+    return out
+
+
+def alter_client_quotas(
+    conn: Connection, deltas: Sequence[tuple[str, Mapping[str, float | None]]]
+) -> dict[str, str | None]:
+    """One AlterClientQuotas: a value sets a key, None removes it; an error (or None) per entity."""
+    from kafka.errors import for_code
+    from kafka.protocol.admin.client_quotas import AlterClientQuotasRequest
+
+    entry_t, entity_t, op_t = (AlterClientQuotasRequest.EntryData, AlterClientQuotasRequest.EntryData.EntityData,
+                               AlterClientQuotasRequest.EntryData.OpData)
+    entries = []
+    for entity, values in deltas:
+        kind, _, name = entity.partition("=")
+        entries.append(entry_t(
+            entity=[entity_t(entity_type=kind, entity_name=None if name == _QUOTA_DEFAULT else name)],
+            ops=[op_t(key=k, value=0.0 if v is None else v, remove=v is None) for k, v in values.items()],
+        ))
+    response = _send(conn, AlterClientQuotasRequest(entries=entries, validate_only=False))
+    out: dict[str, str | None] = {}
+    for entry in response.entries:
+        part = entry.entity[0]
+        name = _QUOTA_DEFAULT if part.entity_name is None else part.entity_name
+        error = None if not entry.error_code else f"{for_code(entry.error_code).__name__}: {entry.error_message or ''}"
+        out[f"{part.entity_type}={name}"] = error
+    return out
+
+
+# ---- consumer group members: confluent-kafka cannot remove a member of a group (the apply lock) ----
+
+
+def remove_group_member(conn: Connection, group: str, member_id: str) -> str | None:
+    """Send LeaveGroup for one dynamic member of ``group``; return Kafka's error text, or None on success."""
+    from kafka.admin import MemberToRemove  # lazily: only ``kafkactl lock release`` needs it
+
+    try:
+        client = KafkaAdminClient(**_client_kwargs(conn))
+    except (KafkaError, OSError, ValueError) as e:
+        raise BridgeError(f"cannot connect to {conn.bootstrap_servers}: {type(e).__name__}") from None
+    try:
+        result = client.remove_group_members(group, [MemberToRemove(member_id=member_id)])
+    except (KafkaError, OSError) as e:
+        raise BridgeError(f"{type(e).__name__}: {e}") from None
+    finally:
+        client.close()
+    error = next(iter(result.values()), None)
+    return None if error is None or error.__name__ == "NoError" else error.__name__

@@ -17,6 +17,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
+from kafkactl.kinds.acl.spec import Binding, PrincipalSpec
+from kafkactl.kinds.quota.spec import QuotaSpec
+from kafkactl.kinds.user.spec import LiveUser, UserSpec
+
 SchemaType = Literal["AVRO", "JSON", "PROTOBUF"]
 COMPATIBILITY_LEVELS: tuple[str, ...] = (
     "BACKWARD",
@@ -131,6 +135,7 @@ class ClusterSpec:
     owns: tuple[str, ...] = ()
     protect: tuple[str, ...] = ()
     ignore_configs: tuple[str, ...] = ()
+    owns_principals: tuple[str, ...] = ()  # principal globs whose ACLs (and users, quotas) kafkactl manages
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,43 @@ class Topology:
     tenants: tuple[str, ...] = ()
     default_compatibility: str | None = None
     tenant_files: tuple[str, ...] = ()  # files that hold tenants.members (for `tenant add`)
+
+    principals: Mapping[str, PrincipalSpec] = field(default_factory=lambda: MappingProxyType({}))
+    tenant_principal: str | None = None  # tenants.principal, e.g. "User:tenant-{tenant}"
+    users: Mapping[str, UserSpec] = field(default_factory=lambda: MappingProxyType({}))
+    quotas: Mapping[str, QuotaSpec] = field(default_factory=lambda: MappingProxyType({}))  # by entity name
+    tenant_quota: bool = False  # tenants.quota is declared: the quota of every tenant's user is owned
+
+    def owns_principal(self, principal: str) -> bool:
+        """Declared, a tenant's (any id, so removed tenants too), or matching ``cluster.owns_principals``."""
+        return (
+            principal in self.principals
+            or (self.tenant_principal is not None and fnmatch.fnmatchcase(principal, template_glob(self.tenant_principal)))
+            or matches_any(principal, self.cluster.owns_principals)
+        )
+
+    def owns_user(self, name: str) -> bool:
+        """A SCRAM user is owned when declared, or when ``User:NAME`` matches ``cluster.owns_principals``
+        (tenant principals do not make their users owned: tenants declare no users)."""
+        return name in self.users or matches_any(f"User:{name}", self.cluster.owns_principals)
+
+    def owns_quota(self, entity_type: str, name: str | None) -> bool:
+        """Declared quotas, the user quotas of owned users, and of every tenant's user when tenants.quota is set."""
+        if any(q.entity_type == entity_type and q.name == name for q in self.quotas.values()):
+            return True
+        if entity_type != "user" or name is None:
+            return False
+        tenant_user = self.tenant_quota and self.tenant_of_principal(f"User:{name}") is not None
+        return tenant_user or self.owns_user(name)
+
+    def tenant_of_principal(self, principal: str) -> str | None:
+        if self.tenant_principal is None:
+            return None
+        return TemplateInfo(self.tenant_principal).tenant_of(principal)
+
+    @property
+    def manages_acls(self) -> bool:
+        return bool(self.principals or self.tenant_principal or self.cluster.owns_principals)
 
     def owns_topic(self, name: str) -> bool:
         """Declared, matching a template, or matching ``cluster.owns``; never internal."""
@@ -251,6 +293,14 @@ class LiveState:
     # subject -> its latest live version, for every subject a desired schema references
     # (owned or not): resolves ``version: latest`` references at plan time.
     reference_versions: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    # Access kinds, read only when the topology manages them (``read`` names the kinds read):
+    acls: Mapping[str, tuple[Binding, ...]] = field(default_factory=lambda: MappingProxyType({}))  # owned principals
+    users: Mapping[str, LiveUser] = field(default_factory=lambda: MappingProxyType({}))  # owned users
+    password_mismatch: frozenset[str] = frozenset()  # declared users whose password failed a SASL handshake
+    password_warning: str | None = None  # why passwords could not be checked
+    quotas: Mapping[str, Mapping[str, float]] = field(default_factory=lambda: MappingProxyType({}))  # owned entities
+    read: frozenset[str] = frozenset()
+
 
 
 @dataclass(frozen=True)

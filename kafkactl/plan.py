@@ -16,10 +16,15 @@ DELETE      live spec    None
 - topic: ``{"partitions", "replication_factor", "configs"}``
 - subject: ``{"schema_type", "schema", "compatibility", "references"}``
 - cluster_config: ``{"configs"}`` (one change named after the cluster, always UPDATE)
+- acl: ``{"bindings": [...]}`` (named after the principal; one field per added or removed binding)
+- user: ``{"mechanism", "iterations", "password"}`` (the password always ``SENSITIVE``)
+- quota: ``{"producer_byte_rate": 10485760, ...}`` (named after the entity, ``user=socket-service``)
 
 Rules:
 - Sensitive config values never enter a Plan: they are replaced by
   ``SENSITIVE`` before the Change is built, so no renderer or file can leak them.
+- SCRAM passwords travel only in ``Plan.secrets`` (in memory, from the topology being applied):
+  never in ``to_json``, repr or comparisons.
 - The executor runs exactly ``changes``; it never re-decides anything.
 - ``to_json``/``from_json`` round-trip exactly (CONTRACT section 3).
 """
@@ -38,8 +43,8 @@ from kafkactl.errors import KafkactlError
 
 FORMAT_VERSION = "1"
 SENSITIVE = "(sensitive)"
-Kind = Literal["topic", "subject", "cluster_config"]
-KINDS: tuple[Kind, ...] = ("cluster_config", "topic", "subject")
+Kind = Literal["topic", "subject", "cluster_config", "acl", "user", "quota"]
+KINDS: tuple[Kind, ...] = ("cluster_config", "topic", "subject", "acl", "user", "quota")
 
 
 class Action(Enum):
@@ -110,6 +115,7 @@ class Plan:
     warnings: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()
     targets: tuple[str, ...] = field(default=())
+    secrets: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)  # user -> password
     environment: str | None = None  # the --env it was made for (CONTRACT section 8)
 
     def summary(self) -> dict[str, int]:

@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 from kafkactl.admin import Admin, ConfigValue, TopicConfigs
+from kafkactl.admin_access import AccessAdmin
+from kafkactl.kinds.registry import read_all
 from kafkactl.model import LiveState, LiveTopic, Outcome, Topology, freeze, is_internal
 from kafkactl.plan import Action, Change, Plan
 from kafkactl.registry import Registry
@@ -48,6 +50,7 @@ def read_live(
         broker_config_keys=frozenset(cluster_cfg),
         read_only_broker_keys=frozenset(k for k, v in cluster_cfg.items() if v.read_only),
     )
+    state = read_all(topology, AccessAdmin(admin), state)  # ACLs, users, quotas: one batched read each
     if registry is not None:
         state = registry.read_subjects(topology, state)
     return state

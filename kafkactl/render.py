@@ -18,6 +18,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from kafkactl.kinds.acl.spec import Binding
 from kafkactl.plan import Action, Applied, Change, ChangeOutcome, FieldChange, Plan
 from kafkactl.units import human
 
@@ -88,7 +89,10 @@ def _plain(parts: tuple[Part, ...]) -> str:
 def _render_change(change: Change, out: _Lines) -> None:
     symbol, style = SYMBOL[change.action]
     out.add((f"  {symbol} ", style), (f"{change.kind} ", "bold"), (change.name, "bold"))
-    if change.action is Action.CREATE:
+    if change.kind == "acl":  # every action lists exactly the bindings it adds or removes
+        for f in change.fields:
+            _render_binding(f, out)
+    elif change.action is Action.CREATE:
         _render_mapping(change.after or {}, out, "+", style)
     elif change.action is Action.UPDATE:
         for f in change.fields:
@@ -117,6 +121,13 @@ def _render_field(f: FieldChange, out: _Lines) -> None:
         out.add(("      - ", "red"), f"{f.path}: {value_text(key, f.before)} → {UNSET}")
     else:
         out.add(("      ~ ", "yellow"), f"{f.path}: {value_text(key, f.before)} → {value_text(key, f.after)}")
+
+
+def _render_binding(f: FieldChange, out: _Lines) -> None:
+    if f.after is not None:
+        out.add(("      + ", "green"), Binding.from_json(f.after).text())
+    else:
+        out.add(("      - ", "red"), Binding.from_json(f.before).text())
 
 
 def _render_schema_block(schema: str, out: _Lines) -> None:

@@ -18,6 +18,8 @@ Rules:
   ``restrict`` filters the changes once more: scoping never rests on one guard.
 - Cluster configs are in a targeted plan only when a glob matches the cluster's
   name (``cluster.name``, or ``cluster`` when it has none).
+- Access kinds (``kafkactl.kinds``) match by change name (principal, user, quota entity), and
+  ``tenant:ID`` selects the tenant's principal and its user's quota.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from types import MappingProxyType
 from typing import TypeVar
 
 from kafkactl.errors import UsageError
+from kafkactl.kinds.registry import BY_KIND
 from kafkactl.model import EMPTY, LiveState, Topology
 from kafkactl.plan import Change, Plan
 
@@ -132,7 +135,14 @@ class Targets:
             return self.topic(change.name, topology)
         if change.kind == "subject":
             return self.subject(change.name, topology)
+        if change.kind in BY_KIND:
+            return self.access(change.kind, change.name, topology)
         return self.cluster(topology)
+
+    def access(self, kind: str, name: str, topology: Topology) -> bool:
+        if not self.active:
+            return True
+        return self._name(name) or (bool(self.tenants) and BY_KIND[kind].tenant_of(name, topology) in self.tenants)
 
     def topic_filter(self, topology: Topology) -> Callable[[str], bool] | None:
         """The reader's scope: owned and targeted topics; None (the reader's default) when untargeted."""
@@ -150,6 +160,9 @@ class Targets:
             cluster=cluster,
             topics=_only(topology.topics, lambda n: self.topic(n, topology)),
             subjects=_only(topology.subjects, lambda s: self.subject(s, topology)),
+            principals=_only(topology.principals, lambda p: self.access("acl", p, topology)),
+            users=_only(topology.users, lambda u: self.access("user", u, topology)),
+            quotas=_only(topology.quotas, lambda q: self.access("quota", q, topology)),
         )
 
     def narrow_live(self, live: LiveState, topology: Topology) -> LiveState:
@@ -167,6 +180,9 @@ class Targets:
             subject_compatibility=_only(live.subject_compatibility, keep_subject),
             schema_matches=_only(live.schema_matches, keep_subject),
             reference_versions=_only(live.reference_versions, lambda s: s in referenced),
+            acls=_only(live.acls, lambda p: self.access("acl", p, topology)),
+            users=_only(live.users, lambda u: self.access("user", u, topology)),
+            quotas=_only(live.quotas, lambda q: self.access("quota", q, topology)),
         )
 
     def unmatched(self, topology: Topology, live: LiveState) -> tuple[str, ...]:
@@ -176,7 +192,8 @@ class Targets:
         """
         topics, subjects = {*topology.topics, *live.topics}, {*topology.subjects, *live.subjects}
         tenants = {topic_tenant(n, topology) for n in topics} | {subject_tenant(n, topology) for n in subjects}
-        names = [cluster_change_name(topology), *topics, *subjects]
+        names = [cluster_change_name(topology), *topics, *subjects, *topology.principals, *live.acls,
+                 *topology.users, *live.users, *topology.quotas, *live.quotas]
         return tuple(
             p for p in self.patterns
             if (p[len(TENANT_PREFIX):] not in tenants if p.startswith(TENANT_PREFIX)

@@ -24,6 +24,7 @@ from kafkactl.connection import Connection
 from kafkactl.diff import diff
 from kafkactl.errors import KafkactlError, StalePlanError, UnsupportedChange
 from kafkactl.executor import Progress, apply_plan
+from kafkactl.kinds.registry import removals
 from kafkactl.model import LiveState, Topology
 from kafkactl.plan import Applied, Plan
 from kafkactl.reader import broker_check, read_live
@@ -95,6 +96,7 @@ def check_applicable(plan: Plan, allow_delete: bool) -> None:
         )
     # A subject rollback soft-deletes versions (see kafkactl.diff_subjects): a delete too.
     rollbacks = [f"subject {c.name}: versions after {f.after}" for c in plan.changes if (f := c.field_change("version"))]
+    rollbacks += removals(plan)  # ACL bindings and quota keys an update removes are deletes too
     if (plan.has_deletes or rollbacks) and not allow_delete:
         deletes = [f"{c.kind} {c.name}" for c in plan.changes if c.action.value == "delete"] + rollbacks
         raise KafkactlError(

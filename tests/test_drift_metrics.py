@@ -33,7 +33,7 @@ def test_drift_run_writes_every_series(tmp_path: Path) -> None:
     assert m[("kafkactl_drift_changes", (("action", "create"), ("kind", "topic")))] == 2
     assert m[("kafkactl_drift_changes", (("action", "update"), ("kind", "subject")))] == 1
     assert m[("kafkactl_drift_changes", (("action", "delete"), ("kind", "cluster_config")))] == 0
-    assert len([k for k in m if k[0] == "kafkactl_drift_changes"]) == 9  # 3 kinds x 3 actions, zeros included
+    assert len([k for k in m if k[0] == "kafkactl_drift_changes"]) == 18  # 6 kinds x 3 actions, zeros included
     assert m[("kafkactl_last_run_success", ())] == 1
     assert m[("kafkactl_last_run_timestamp_seconds", ())] == 1700000000.0
     assert m[("kafkactl_run_duration_seconds", ())] == 1.5

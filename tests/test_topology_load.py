@@ -92,7 +92,7 @@ def test_schema_errors_of_every_file_are_reported_together(write: Write) -> None
         "topo/a.yaml:2:19: topics.x.partitions: -1 is less than the minimum of 1",
         "topo/b.yaml:3:16: tenants.members.acme.x.replication_factors: unknown key 'replication_factors' "
         "(did you mean 'replication_factor'?)",
-        "topo/b.yaml:4:1: extra: unknown key 'extra' (allowed: cluster, defaults, subjects, tenants, topics)",
+        "topo/b.yaml:4:1: extra: unknown key 'extra' (allowed: cluster, defaults, principals, quotas, subjects, tenants, topics, users)",
     )
     assert caught.value.hint is not None and "--print-schema" in caught.value.hint
 

@@ -32,6 +32,7 @@ from kafkactl.model import (
     Topology,
     freeze,
 )
+from kafkactl.topology.access import expand_access
 from kafkactl.topology.marked import MarkedDict
 from kafkactl.topology.merge import Entry, Sections
 from kafkactl.topology.problems import Problems
@@ -110,6 +111,7 @@ class _Expander:
         for name, entry in self.s.subjects.items():
             self._explicit_subject(name, entry)
         subjects = SchemaBook(self.drafts, self.problems).subjects()
+        access = expand_access(self.s, self.problems)
         topology = Topology(
             cluster=self._cluster(),
             topics=_sorted(self.topics),
@@ -120,6 +122,11 @@ class _Expander:
             tenants=tuple(sorted(self.s.members)),
             default_compatibility=self.default_compatibility,
             tenant_files=tuple(sorted(set(self.s.tenant_files))),
+            principals=access.principals,
+            tenant_principal=access.tenant_principal,
+            users=access.users,
+            quotas=access.quotas,
+            tenant_quota=access.tenant_quota,
         )
         return Expansion(topology, tuple(self.shapes))
 
@@ -265,6 +272,7 @@ class _Expander:
             owns=_unique(lists["owns"]),
             protect=_unique(lists["protect"]),
             ignore_configs=_unique(lists["ignore_configs"]),
+            owns_principals=_unique(lists["owns_principals"]),
         )
 
 

@@ -24,8 +24,8 @@ from kafkactl.topology.marked import Duplicate, MarkedDict, parse
 from kafkactl.topology.problems import Problems
 
 SUFFIXES = (".yaml", ".yml")
+SECTIONS = ("cluster", "defaults", "topics", "tenants", "subjects", "principals", "users", "quotas")
 ENVIRONMENTS_DIR = "environments"
-SECTIONS = ("cluster", "defaults", "topics", "tenants", "subjects")
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from kafkactl.topology.files import Document
 from kafkactl.topology.marked import MarkedDict
 from kafkactl.topology.problems import Problems
 
-LIST_KEYS = ("owns", "protect", "ignore_configs")
+LIST_KEYS = ("owns", "protect", "ignore_configs", "owns_principals")
+TENANT_ACCESS_KEYS = ("principal", "access", "quota")  # tenants.* settings, each defined once
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,10 @@ class Sections:
     members: dict[str, Entry] = field(default_factory=dict)
     subjects: dict[str, Entry] = field(default_factory=dict)
     tenant_files: list[str] = field(default_factory=list)
+    principals: dict[str, Entry] = field(default_factory=dict)
+    users: dict[str, Entry] = field(default_factory=dict)
+    quotas: dict[str, dict[str, Entry]] = field(default_factory=lambda: {"users": {}, "clients": {}})
+    tenant_access: dict[str, Entry] = field(default_factory=dict)  # tenants.principal / access / quota
 
 
 def merge(documents: list[Document], problems: Problems) -> Sections:
@@ -82,6 +87,18 @@ def _merge_document(s: Sections, doc: Document, problems: Problems) -> None:
     if "members" in tenants:
         s.tenant_files.append(doc.file)
         _merge_named(doc, tenants["members"], "tenant", s.members, problems)
+    _merge_access(s, doc, tenants, problems)
+
+
+def _merge_access(s: Sections, doc: Document, tenants: MarkedDict, problems: Problems) -> None:
+    data = doc.data
+    _merge_named(doc, data.get("principals"), "principal", s.principals, problems)
+    _merge_named(doc, data.get("users"), "user", s.users, problems)
+    for section, into in s.quotas.items():
+        _merge_named(doc, (data.get("quotas") or {}).get(section), f"quota of {section}", into, problems)
+    for key in TENANT_ACCESS_KEYS:
+        if key in tenants:
+            _merge_one(doc, tenants, key, "tenants.", s.tenant_access, problems)
 
 
 def _merge_settings(

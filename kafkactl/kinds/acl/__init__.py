@@ -1,0 +1,1 @@
+"""The ``acl`` kind (see ``kafkactl.kinds``)."""

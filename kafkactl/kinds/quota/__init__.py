@@ -1,0 +1,1 @@
+"""The ``quota`` kind (see ``kafkactl.kinds``)."""

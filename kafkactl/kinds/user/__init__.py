@@ -1,0 +1,1 @@
+"""The ``user`` kind (see ``kafkactl.kinds``)."""
