@@ -23,7 +23,6 @@ Rules (ARCHITECTURE section 4, "Subjects"):
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
@@ -31,6 +30,7 @@ from typing import Any
 
 from kafkactl.model import LiveState, LiveSubject, Reference, SubjectSpec, Topology
 from kafkactl.plan import Action, Change, FieldChange
+from kafkactl.schema_forms import canonical
 
 LATEST_AT_APPLY = None  # a reference version resolved when apply registers the referenced subject
 
@@ -75,16 +75,6 @@ def dependency_order(specs: Mapping[str, SubjectSpec], errors: list[str]) -> lis
         cycle = " -> ".join(e.args[1]) if len(e.args) > 1 else "?"
         errors.append(f"subjects reference each other in a cycle: {cycle}")
         return []
-
-
-def canonical(schema_type: str, text: str) -> str:
-    """The text a diff shows: JSON (Avro, JSON Schema) pretty-printed in its own key order; Protobuf as written."""
-    if schema_type in ("AVRO", "JSON"):
-        try:
-            return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-        except ValueError:
-            pass
-    return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
 
 def subject_dict(

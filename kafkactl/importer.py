@@ -14,6 +14,8 @@ Rules:
   the imported topology plans nothing else. A tenant template owns every live topic
   its glob matches, so every such topic is imported, even outside ``--include``.
 - ``cluster.brokers`` is the live broker count, so the plan's broker check passes.
+- Schema files hold the registered schema; compact Avro and JSON text (as normalising
+  registries store it) is pretty-printed (``schema_forms.readable``): same schema, no plan.
 - The output directory must hold no topology yet; nothing is overwritten.
 """
 
@@ -35,6 +37,7 @@ from kafkactl.folding import Folded, fold
 from kafkactl.model import ClusterSpec, LiveState, LiveSubject, TemplateInfo, Topology, freeze, matches_any
 from kafkactl.reader import read_live
 from kafkactl.registry import Registry
+from kafkactl.schema_forms import readable
 from kafkactl.units import canonical, human
 
 SCHEMA_DIR = "schemas"
@@ -223,9 +226,9 @@ def _schema_field(subject: str) -> str:
 
 
 def _schema_file(s: LiveSubject, stem: str, docs: _Docs, prefix: str = "") -> str:
-    """Store the schema text exactly as registered; return its path relative to the YAML files."""
+    """Store the schema text (compact JSON pretty-printed); return its path relative to the YAML files."""
     path = f"{SCHEMA_DIR}/{prefix}{_safe_file_name(stem)}{EXTENSIONS[s.schema_type]}"
-    docs.schemas[path] = s.schema
+    docs.schemas[path] = readable(s.schema_type, s.schema)
     return path
 
 

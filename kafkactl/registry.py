@@ -209,9 +209,10 @@ class Registry:
     def lookup(self, spec: SubjectSpec, ref_versions: Mapping[str, int], latest: LiveSubject | None = None) -> int | None:
         """The version under which the registry holds the desired schema after normalisation; None if none.
 
-        A desired schema structurally identical to the latest (same parsed JSON, or the same
-        Protobuf text, and the same references) is that version without asking: the
-        registry's normalisation can't tell identical schemas apart. Only other texts are
+        A desired schema the same as the latest (equal canonical forms, ``same_schema``) with
+        the same references is that version without asking. This rule, not the lookup, keeps
+        Protobuf comments and formatting from counting: Apicurio 3.3.3 and Karapace 5.0.3
+        both answer "not found" for a text whose comments changed. Only other texts are
         looked up, which saves one call per unchanged subject.
         """
         refs = tuple(Reference(r.name, r.subject, r.version or ref_versions.get(r.subject)) for r in spec.references)

@@ -9,13 +9,13 @@ Rules:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from graphlib import TopologicalSorter
 from typing import Any
 
 from kafkactl.model import LiveSubject, Reference, SchemaType, SubjectSpec
 from kafkactl.plan import Action, Change
+from kafkactl.schema_forms import same
 
 REGISTER_FIELDS = ("schema_type", "schema", "references")  # an UPDATE with one of these registers a new version
 
@@ -61,19 +61,9 @@ def avro_incompatibility(new: str, old: str, level: str) -> str | None:
 
 
 def same_schema(spec: SubjectSpec, live: LiveSubject) -> bool:
-    """Identical schemas: the same type and the same parsed JSON (Avro, JSON Schema) or Protobuf text."""
-    if spec.schema_type != live.schema_type:
-        return False
-    if spec.schema_type == "PROTOBUF":
-        return spec.schema.strip() == live.schema.strip()
-    try:  # dumped again, so 1, 1.0 and true stay different while key order does not matter
-        return _sorted_json(spec.schema) == _sorted_json(live.schema)
-    except ValueError:
-        return False
-
-
-def _sorted_json(text: str) -> str:
-    return json.dumps(json.loads(text), sort_keys=True)
+    """Identical schemas: the same type and the same canonical form (``kafkactl.schema_forms``), so key order,
+    Protobuf comments and formatting never count; 1, 1.0 and true stay different."""
+    return spec.schema_type == live.schema_type and same(spec.schema_type, spec.schema, live.schema)
 
 
 def schema_body(schema_type: str, schema: str, refs: Sequence[Reference]) -> dict[str, Any]:

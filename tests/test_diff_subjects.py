@@ -192,16 +192,6 @@ def test_deletes_referrers_first() -> None:
         ("a-value", Action.DELETE), ("com.x.Money", Action.DELETE)]
 
 
-@pytest.mark.parametrize(("schema_type", "text", "expected"), [
-    ("AVRO", '{"type":"string"}', '{\n  "type": "string"\n}'),
-    ("JSON", '{"b":1,"a":2}', '{\n  "b": 1,\n  "a": 2\n}'),
-    ("AVRO", "not json", "not json"),
-    ("PROTOBUF", 'syntax = "proto3";  \r\nmessage M {}\n\n', 'syntax = "proto3";\nmessage M {}'),
-])
-def test_canonical(schema_type: str, text: str, expected: str) -> None:
-    assert canonical(schema_type, text) == expected
-
-
 def test_full_diff_puts_subject_changes_after_topics_and_fingerprints_reference_versions() -> None:
     desired = Topology(topics=MappingProxyType({"t": TopicSpec("t", 1, 1)}),
                        subjects=MappingProxyType({"t-value": sub()}))

@@ -110,7 +110,7 @@ def test_build_writes_sections_and_schema_files() -> None:
         "p.Uses": {"schema": "schemas/p.Uses.avsc", "type": "AVRO",
                    "references": [{"name": "p.Shared", "subject": "p.Shared", "version": 2}]},
     }
-    assert files["schemas/p.msg.{tenant}-value.avsc"] == '"long"'
+    assert files["schemas/p.msg.{tenant}-value.avsc"] == '"long"\n'  # a schema file ends with a newline
     assert imported.files["tenants.yaml"].startswith("# Imported by 'kafkactl import' from cluster c1.\n")
     assert "    acme:\n" in imported.files["tenants.yaml"]  # null members written as `acme:`
 

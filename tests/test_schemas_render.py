@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from types import MappingProxyType
+from typing import Literal
 
 from rich.console import Console
 
@@ -69,4 +70,64 @@ kafkactl will perform the following actions on cluster abc:
       ~ version: 2 → 1
 
 Plan: 1 to add, 2 to change, 0 to destroy.
+"""
+
+
+def _one_update(schema_type: Literal["AVRO", "PROTOBUF"], declared: str, stored: str) -> str:
+    desired = Topology(subjects=MappingProxyType({"e-value": SubjectSpec("e-value", schema_type, declared)}))
+    live = LiveState(cluster_id="abc", broker_count=3, registry_read=True,
+                     subjects=MappingProxyType({"e-value": LiveSubject("e-value", schema_type, stored, 1, 1)}))
+    return text(Plan("abc", "sha256:0", tuple(diff_subjects(desired, live).changes)))
+
+
+def test_an_added_avro_field_against_a_normalising_registry_shows_that_field_alone() -> None:
+    declared = json.dumps({"type": "record", "name": "Ev", "namespace": "x", "fields": [
+        {"name": "id", "type": "string", "doc": "the id"}, {"name": "n", "type": {"type": "int"}},
+        {"name": "b", "type": "int", "default": 0}]}, indent=2)
+    # Karapace 5.0.3's stored text for the declared schema without "b": compact, keys sorted
+    stored = ('{"fields":[{"doc":"the id","name":"id","type":"string"},{"name":"n","type":{"type":"int"}}],'
+              '"name":"Ev","namespace":"x","type":"record"}')
+    assert _one_update("AVRO", declared, stored) == """\
+kafkactl will perform the following actions on cluster abc:
+
+  ~ subject e-value
+      ~ schema:
+          --- registered
+          +++ declared
+          @@ -11,4 +11,9 @@
+                 "name": "n",
+                 "type": "int"
+          +    },
+          +    {
+          +      "name": "b",
+          +      "type": "int",
+          +      "default": 0
+               }
+             ]
+
+Plan: 0 to add, 1 to change, 0 to destroy.
+"""
+
+
+def test_an_added_protobuf_field_against_a_re_rendered_text_shows_that_field_alone() -> None:
+    declared = 'syntax = "proto3";\n// events\nmessage Ev {\n  string id = 1; // the id\n  oneof o { string t = 2; }\n' \
+               '  int64 at = 3;\n}\n'
+    # Karapace 5.0.3's re-rendering of the declared schema without "at"
+    stored = 'syntax = "proto3";\n\n// events\nmessage Ev {\n  // the id\n  string id = 1;\n\n  oneof o {\n' \
+             '    string t = 2;\n  }\n}\n'
+    assert _one_update("PROTOBUF", declared, stored) == """\
+kafkactl will perform the following actions on cluster abc:
+
+  ~ subject e-value
+      ~ schema:
+          --- registered
+          +++ declared
+          @@ -3,4 +3,5 @@
+           message Ev {
+             string id = 1;
+          +  int64 at = 3;
+             oneof o {
+               string t = 2;
+
+Plan: 0 to add, 1 to change, 0 to destroy.
 """
