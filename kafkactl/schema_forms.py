@@ -35,6 +35,7 @@ COMPLEX = NAMED | {"array", "map"}
 # PCF's order (name, type, fields, symbols, items, values, size), with the kept attributes in between and after.
 KEY_ORDER = ("name", "namespace", "type", "doc", "aliases", "fields", "symbols", "items", "values", "size",
              "logicalType", "precision", "scale", "default", "order")
+_RANKS = {k: (i, "") for i, k in enumerate(KEY_ORDER)}
 SCHEMA_KEYS = frozenset({"type", "fields", "items", "values"})  # keys whose values are schemas, not data
 
 
@@ -53,8 +54,19 @@ def canonical(schema_type: str, text: str) -> str:
 
 
 def same(schema_type: str, a: str, b: str) -> bool:
-    """Whether two texts of one schema type are the same schema (equal canonical forms)."""
-    return a.strip() == b.strip() or canonical(schema_type, a) == canonical(schema_type, b)
+    """Whether two texts of one schema type are the same schema: equal canonical forms (compared compactly)."""
+    if a.strip() == b.strip():
+        return True
+    if schema_type == "PROTOBUF":
+        form_a, form_b = normal_form(a), normal_form(b)
+        return form_a == form_b if form_a is not None and form_b is not None else _trimmed(a) == _trimmed(b)
+    try:
+        doc_a, doc_b = json.loads(a), json.loads(b)
+    except ValueError:
+        return _trimmed(a) == _trimmed(b)
+    if _compact(doc_a) == _compact(doc_b):  # the same JSON: the common case, and the cheap one
+        return True
+    return schema_type == "AVRO" and _compact(_avro(doc_a, "")) == _compact(_avro(doc_b, ""))
 
 
 def readable(schema_type: str, text: str) -> str:
@@ -72,12 +84,16 @@ def _trimmed(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
 
+def _compact(doc: Any) -> str:
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)  # 1, 1.0 and true differ
+
+
 def _pretty(doc: Any) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
 def _rank(key: str) -> tuple[int, str]:
-    return (KEY_ORDER.index(key), "") if key in KEY_ORDER else (len(KEY_ORDER), key)
+    return _RANKS.get(key, (len(KEY_ORDER), key))
 
 
 def _avro(node: Any, namespace: str) -> Any:

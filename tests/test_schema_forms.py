@@ -116,6 +116,7 @@ def test_avro_canonical_form_text() -> None:
 ])
 def test_avro_sameness(a: str, b: str, equal: bool) -> None:
     assert same("AVRO", a, b) is equal
+    assert (canonical("AVRO", a) == canonical("AVRO", b)) is equal  # same() is its shortcut
 
 
 def test_json_schema_canonical_form_sorts_keys() -> None:
@@ -307,3 +308,12 @@ def test_same_schema_compares_canonical_forms_of_one_type() -> None:
     assert same_schema(declared, LiveSubject("s", "PROTOBUF", PROTO_KARAPACE, 1, 1))
     assert not same_schema(declared, LiveSubject("s", "JSON", PROTO_KARAPACE, 1, 1))
     assert same_schema(SubjectSpec("s", "AVRO", json.dumps(EV)), LiveSubject("s", "AVRO", EV_KARAPACE, 1, 1))
+
+
+@pytest.mark.parametrize("schema_type", ["AVRO", "JSON", "PROTOBUF"])
+def test_same_means_equal_canonical_forms(schema_type: str) -> None:
+    texts = [json.dumps(EV), EV_KARAPACE, EV_APICURIO, EV_KARAPACE.replace("the id", "an id"), '{"a": 1}',
+             '{"a": 1.0}', '{"a": true}', "not json", PROTO, PROTO_KARAPACE, PROTO.replace("= 7", "= 8")]
+    for a in texts:
+        for b in texts:
+            assert same(schema_type, a, b) is (canonical(schema_type, a) == canonical(schema_type, b)), (a, b)
