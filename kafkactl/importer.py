@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -36,7 +35,7 @@ from kafkactl.errors import KafkactlError, UsageError
 from kafkactl.folding import Folded, fold
 from kafkactl.model import ClusterSpec, LiveState, LiveSubject, TemplateInfo, Topology, freeze, matches_any
 from kafkactl.reader import read_live
-from kafkactl.registry import Registry
+from kafkactl.registry import Registry, subject_levels
 from kafkactl.schema_forms import readable
 from kafkactl.units import canonical, human
 
@@ -44,7 +43,6 @@ SCHEMA_DIR = "schemas"
 EXTENSIONS = {"AVRO": ".avsc", "JSON": ".json", "PROTOBUF": ".proto"}
 INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
 TOPOLOGY_SUFFIXES = (".yaml", ".yml")
-LEVEL_READERS = 8  # concurrent per-subject compatibility reads
 
 
 @dataclass(frozen=True)
@@ -83,21 +81,24 @@ def read(admin: Admin, registry: Registry | None, includes: Sequence[str], templ
 
 
 def _read_subjects(registry: Registry, wanted: Topology, live: LiveState) -> LiveState:
-    """Every subject the scope owns, plus (transitively) the subjects they reference, which must be declared too."""
-    names = sorted(s for s in registry.call("GET", "subjects") if wanted.owns_subject(s))
-    latest = registry.latest_versions(names)
+    """Every subject the scope owns, plus (transitively) the subjects they reference, which must be declared too.
+
+    Only live versions are read (the registry's own rules, kafkactl.registry_read): a
+    soft-deleted version is never written as a subject's schema.
+    """
+    seen = registry.view()
+    current = registry.current((s for s in seen.names if wanted.owns_subject(s)), seen)
+    latest, levels = dict(current.latest), dict(current.levels)
     todo = {r.subject for s in latest.values() for r in s.references} - set(latest)
     while todo:
-        found = registry.latest_versions(sorted(todo))
-        latest.update(found)
-        todo = {r.subject for s in found.values() for r in s.references} - set(latest)
+        found = registry.current(todo, seen)
+        latest.update(found.latest)
+        levels.update(found.levels)
+        todo = {r.subject for s in found.latest.values() for r in s.references} - set(latest)
     global_level = registry.call("GET", "config").get("compatibilityLevel")
-    with ThreadPoolExecutor(max_workers=LEVEL_READERS) as pool:
-        levels = dict(zip(latest, pool.map(registry.subject_level, latest), strict=True))
     # Only levels that differ from the global one are written: the diff compares effective levels.
     return replace(live, subjects=MappingProxyType(dict(sorted(latest.items()))), global_compatibility=global_level,
-                   subject_compatibility=freeze({s: lv for s, lv in levels.items() if lv and lv != global_level}),
-                   registry_read=True)
+                   subject_compatibility=freeze(subject_levels(levels, latest, global_level)), registry_read=True)
 
 
 def build(live: LiveState, templates: Sequence[str], includes: Sequence[str] = ()) -> Imported:

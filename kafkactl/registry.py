@@ -10,9 +10,8 @@ Rules:
   owns globs it reads (owned subjects may be left to delete), and an unreachable
   registry becomes ``registry_warning`` instead of an error.
 - One keep-alive ``httpx.Client`` serves a bounded pool of ``POOL_SIZE`` threads
-  for per-subject calls. Latest versions come from one bulk read
-  (``GET /schemas?subjectPrefix=P&latestOnly=true``) where the registry answers it
-  with subject and version, else one ``GET .../versions/latest`` per subject.
+  for per-subject calls. Which reads answer the latest versions and levels, and how
+  each bulk answer is checked before it is used, is kafkactl.registry_read's rule.
 - Every call is bounded by the connection timeout. Failures are ``RegistryError``
   with one line naming the URL; credentials never appear (auth travels in a
   header, userinfo in the URL is redacted).
@@ -37,11 +36,11 @@ from kafkactl.connection import Connection
 from kafkactl.errors import RegistryError
 from kafkactl.model import LiveState, LiveSubject, Outcome, Reference, SubjectSpec, Topology
 from kafkactl.plan import Action, Change, Plan
+from kafkactl.registry_read import Current, View, read, view
 from kafkactl.subject_rules import (
     avro_incompatibility,
     direction,
     level_to_set,
-    live_subject,
     ref_subjects,
     refs_of,
     registers,
@@ -118,6 +117,19 @@ class Registry:
                 "with 'kafkactl local up'",
             ) from None
 
+    def get_raw(self, path: str, params: Mapping[str, str] | None = None) -> tuple[int, bytes]:
+        """Status and body of a GET; a RegistryError only when the registry can't be reached."""
+        r = self._send("GET", path, None, params)
+        return r.status_code, r.content
+
+    def native_url(self, path: str) -> str | None:
+        """Apicurio's native API (``/apis/registry/v3...``) beside its ccompat URL; None for any other URL."""
+        base = self.conn.schema_registry_url.rstrip("/")
+        return base[: -len(APICURIO_CCOMPAT)] + path if base.endswith(APICURIO_CCOMPAT) else None
+
+    def pool(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        return self._pool(fn, items)
+
     def _pool(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """``fn`` over ``items`` on the bounded pool, results in order; the first error propagates."""
         todo = list(items)
@@ -143,68 +155,36 @@ class Registry:
         return self._read_subjects(topology, state)
 
     def _read_subjects(self, topology: Topology, state: LiveState) -> LiveState:
-        # The listing finds owned, undeclared subjects; it may be capped (Apicurio's
-        # apicurio.ccompat.max-subjects, 1000 by default), so declared and referenced
-        # subjects are read whether it lists them or not.
-        owned = {s for s in self.call("GET", "subjects") if topology.owns_subject(s)}
+        # The listing (and Apicurio's export) finds owned, undeclared subjects; the listing
+        # may be capped (Apicurio's apicurio.ccompat.max-subjects, 1000 by default), so
+        # declared and referenced subjects are read whether it lists them or not.
+        seen = view(self)
+        owned = {s for s in seen.names if topology.owns_subject(s)}
         global_level = self.call("GET", "config").get("compatibilityLevel")
         referenced = {r.subject for spec in topology.subjects.values() for r in spec.references}
-        latest = self.latest_versions(sorted(set(topology.subjects) | owned | referenced))
+        current = self.current(set(topology.subjects) | owned | referenced, seen)
+        latest = current.latest
         existing = sorted(s for s in set(topology.subjects) | owned if s in latest)
-        levels = self._pool(self.subject_level, existing)
         ref_versions = {s: latest[s].version for s in referenced if s in latest}
         declared = [topology.subjects[s] for s in existing if s in topology.subjects]
         matches = self._pool(lambda spec: self.lookup(spec, ref_versions, latest[spec.subject]), declared)
         return replace(
             state,
             subjects=MappingProxyType({s: latest[s] for s in existing}),
-            subject_compatibility=MappingProxyType({s: lv for s, lv in zip(existing, levels, strict=True) if lv}),
+            subject_compatibility=MappingProxyType(subject_levels(current.levels, existing, global_level)),
             global_compatibility=global_level,
             schema_matches=MappingProxyType({d.subject: v for d, v in zip(declared, matches, strict=True) if v}),
             reference_versions=MappingProxyType(ref_versions),
             registry_read=True,
         )
 
-    def latest_versions(self, subjects: Sequence[str]) -> dict[str, LiveSubject]:
-        """Subject -> latest version: one bulk read where supported, per-subject reads for the rest."""
-        found = self._bulk_latest(subjects) if len(subjects) > 1 else {}
-        rest = [s for s in subjects if s not in found]
-        for subject, live in zip(rest, self._pool(self._read_latest, rest), strict=True):
-            if live is not None:
-                found[subject] = live
-        return found
+    def view(self) -> View:
+        """The live subjects: ``GET /subjects``, plus Apicurio's export where it answers."""
+        return view(self)
 
-    def _bulk_latest(self, subjects: Sequence[str]) -> dict[str, LiveSubject]:
-        """``GET /schemas?subjectPrefix=&latestOnly=true``; {} when the registry lacks it or omits subject/version.
-
-        Apicurio 3.3.3 answers it with ``[{"schema": ...}]`` only, so it falls back.
-        """
-        params = {"subjectPrefix": common_prefix(subjects), "latestOnly": "true"}
-        r = self._send("GET", "schemas", None, params)
-        if r.is_error:
-            return {}
-        doc = _json(r, self.url)
-        if not isinstance(doc, list) or not all(isinstance(d, dict) and {"subject", "version", "id"} <= d.keys()
-                                                for d in doc):
-            return {}
-        wanted = set(subjects)
-        latest: dict[str, LiveSubject] = {}
-        for d in doc:
-            if d["subject"] in wanted and (d["subject"] not in latest or d["version"] > latest[d["subject"]].version):
-                latest[d["subject"]] = live_subject(d["subject"], d)
-        return latest
-
-    def _read_latest(self, subject: str) -> LiveSubject | None:
-        doc = self.call("GET", f"subjects/{q(subject)}/versions/latest", missing_ok=True)
-        return live_subject(subject, doc) if doc is not None else None
-
-    def subject_level(self, subject: str) -> str | None:
-        """The subject-level compatibility; None when unset (404 on Confluent, Karapace, Redpanda).
-
-        Apicurio answers with the global level instead, which is why the diff compares effective levels.
-        """
-        doc = self.call("GET", f"config/{q(subject)}", missing_ok=True)
-        return None if doc is None else doc.get("compatibilityLevel") or doc.get("compatibility")
+    def current(self, subjects: Iterable[str], seen: View | None = None) -> Current:
+        """Latest live versions and subject levels of ``subjects`` (absent: not live), by registry_read's rules."""
+        return read(self, seen or view(self), set(subjects))
 
     def lookup(self, spec: SubjectSpec, ref_versions: Mapping[str, int], latest: LiveSubject | None = None) -> int | None:
         """The version under which the registry holds the desired schema after normalisation; None if none.
@@ -457,9 +437,10 @@ def references_unsupported(r: httpx.Response) -> bool:
                                       or "references are not supported" in str(doc.get("message", "")).lower())
 
 
-def common_prefix(names: Sequence[str]) -> str:
-    if not names:
-        return ""
-    lo, hi = min(names), max(names)
-    n = next((i for i, (a, b) in enumerate(zip(lo, hi, strict=False)) if a != b), min(len(lo), len(hi)))
-    return lo[:n]
+def subject_levels(levels: Mapping[str, str], subjects: Iterable[str], global_level: str | None) -> dict[str, str]:
+    """Levels set on the subjects, without those equal to the global level.
+
+    Apicurio's per-subject read answers the global level for a subject without its own,
+    its export nothing: both mean the same effective level, and so record the same.
+    """
+    return {s: lv for s in subjects if (lv := levels.get(s)) and lv != global_level}

@@ -9,7 +9,8 @@ import pytest
 
 from kafkactl.model import LiveSubject, Reference, SubjectSpec
 from kafkactl.plan import Action, Change, FieldChange
-from kafkactl.registry import common_prefix, error_message, lookup_anchor, references_unsupported, safe_url
+from kafkactl.registry import error_message, lookup_anchor, references_unsupported, safe_url
+from kafkactl.registry_read import common_prefix
 from kafkactl.subject_rules import (
     avro_incompatibility,
     direction,
