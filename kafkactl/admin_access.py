@@ -40,7 +40,7 @@ from confluent_kafka.admin import (
     UserScramCredentialUpsertion,
 )
 
-from kafkactl.admin import Admin, _reason
+from kafkactl.admin import CONFIRMATIONS, Admin, _reason
 from kafkactl.errors import ClusterError
 from kafkactl.kinds.acl.spec import Binding
 from kafkactl.kinds.ports import AclEntry, QuotaDelta
@@ -127,10 +127,13 @@ class AccessAdmin:
         return errors
 
     def _await(self, shown: Callable[[], bool]) -> None:
-        deadline, delay = time.monotonic() + self.timeout * 3, 0.02
-        while not shown() and time.monotonic() < deadline:
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
+        """Until ``CONFIRMATIONS`` reads in a row show the write (each read may ask another broker), or a deadline."""
+        deadline, delay, streak = time.monotonic() + self.timeout * 3, 0.02, 0
+        while streak < CONFIRMATIONS and time.monotonic() < deadline:
+            streak = streak + 1 if shown() else 0
+            if streak == 0:
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
 
     def _per_item(self, items: Sequence[Any], call: Any) -> list[str | None]:
         try:
@@ -203,15 +206,17 @@ class AccessAdmin:
                      "error_cb": on_error, "log_level": 0,
                      "socket.connection.setup.timeout.ms": int(self.timeout * 1000)})
         client = AdminClient(conf)
-        try:
-            client.list_topics(timeout=self.timeout)
-        except KafkaException as e:
-            err = e.args[0] if e.args else None
-            if isinstance(err, KafkaError) and err.code() in _AUTH_FAILED:
-                return False
-            if not failed.is_set():
-                raise ClusterError(f"cannot check the password of user {user.name}: {_reason(e)}") from None
-        return not failed.is_set()
+        deadline = time.monotonic() + self.timeout * 2
+        while True:
+            try:
+                client.list_topics(timeout=1.0)  # a metadata answer: the broker accepted the login
+                return True
+            except KafkaException as e:
+                client.poll(0)  # serves error_cb, which is where librdkafka reports a refused login
+                if failed.is_set():
+                    return False
+                if time.monotonic() > deadline:
+                    raise ClusterError(f"cannot check the password of user {user.name}: {_reason(e)}") from None
 
     # ---- client quotas (kafka-python: confluent-kafka has no client-quota API) --------------
 

@@ -5,12 +5,15 @@ Every test: apply, then plan again is empty, then a second apply writes nothing.
 
 from __future__ import annotations
 
+import inspect
 import json
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import (
     AclBinding,
     AclBindingFilter,
@@ -19,14 +22,25 @@ from confluent_kafka.admin import (
     AdminClient,
     ResourcePatternType,
     ResourceType,
+    UserScramCredentialDeletion,
 )
 
 from kafkactl import kafka_python_bridge
+from kafkactl.cli.apply import apply_cmd
+from kafkactl.cli.main import main
 from kafkactl.connection import Connection
 from tests.eventually import eventually
-from tests.test_plan_apply import plan_json, run, write
+from tests.secure import SecureCluster
+from tests.test_plan_apply import plan_json, write
+from tests.test_plan_apply import run as run_plain
 
 pytestmark = pytest.mark.cluster
+# Other sessions' applies may hold the cluster's apply lock (CONTRACT section 9) for a moment: wait for it.
+LOCK_WAIT = ["--lock-timeout", "5m"] if "lock_timeout" in inspect.signature(apply_cmd).parameters else []
+
+
+def run(capsys: pytest.CaptureFixture[str], conn: Connection, *args: str) -> tuple[int, str, str]:
+    return run_plain(capsys, conn, *args, *(LOCK_WAIT if args[0] == "apply" else []))
 
 
 @pytest.fixture
@@ -164,7 +178,8 @@ def test_quotas_apply_change_and_delete(tmp_path: Path, cluster: Connection, pre
     assert by_name[f"client-id={p}-app"]["after"] == {"consumer_byte_rate": 524288}
     rc, _, err = run(capsys, cluster, "apply", str(d), "--auto-approve")
     assert rc == 0, err
-    live = kafka_python_bridge.describe_client_quotas(cluster)
+    live = eventually(lambda: kafka_python_bridge.describe_client_quotas(cluster)[f"client-id={p}-app"] and
+                      kafka_python_bridge.describe_client_quotas(cluster))
     assert live[f"user={p}-svc"] == {"producer_byte_rate": 10485760.0, "request_percentage": 200.0}
     assert live[f"client-id={p}-app"] == {"consumer_byte_rate": 524288.0}
     rc, doc = plan_json(capsys, cluster, d, "--detailed-exitcode")
@@ -181,8 +196,8 @@ def test_quotas_apply_change_and_delete(tmp_path: Path, cluster: Connection, pre
     assert rc == 1 and f"quota user={p}-svc: removes request_percentage 200" in err
     rc, _, err = run(capsys, cluster, "apply", str(d), "--auto-approve", "--allow-delete")
     assert rc == 0, err
-    assert kafka_python_bridge.describe_client_quotas(cluster)[f"user={p}-svc"] == {
-        "producer_byte_rate": 10485760.0, "consumer_byte_rate": 1048576.0}
+    eventually(lambda: _true(kafka_python_bridge.describe_client_quotas(cluster)[f"user={p}-svc"] == {
+        "producer_byte_rate": 10485760.0, "consumer_byte_rate": 1048576.0}))
 
     # Removed: the user's quota is still owned (its principal is), so it is a delete, only with --allow-delete.
     d = write(tmp_path / "t", principals_doc(p))
@@ -192,8 +207,8 @@ def test_quotas_apply_change_and_delete(tmp_path: Path, cluster: Connection, pre
     assert rc == 1 and "--allow-delete" in err
     rc, _, err = run(capsys, cluster, "apply", str(d), "--auto-approve", "--allow-delete")
     assert rc == 0, err
-    live = kafka_python_bridge.describe_client_quotas(cluster)
-    assert f"user={p}-svc" not in live and f"client-id={p}-app" in live  # the client's quota is no longer owned
+    eventually(lambda: _true(f"user={p}-svc" not in kafka_python_bridge.describe_client_quotas(cluster)))
+    assert f"client-id={p}-app" in kafka_python_bridge.describe_client_quotas(cluster)  # no longer owned: kept
     rc, doc = plan_json(capsys, cluster, d, "--detailed-exitcode")
     assert (rc, doc["changes"]) == (0, [])
 
@@ -215,3 +230,97 @@ def test_bad_access_input_is_a_file_line_error_and_applies_nothing(
     assert rc == 1 and "Traceback" not in err
     assert f"{d}/topics.yaml:2" in err and message in err, err
     assert acls_of(cluster, f"User:{p}-other") == set()
+
+
+# ---- SCRAM users, over the secured listener (kafkactl connected with SASL_SSL as the admin) -------------
+
+
+def run_secure(capsys: pytest.CaptureFixture[str], secure: SecureCluster, *args: str) -> tuple[int, str, str]:
+    rc = main([*args, "--client-config", str(secure.admin_client_config),
+               "--schema-registry-url", secure.registry_url, *(LOCK_WAIT if args[0] == "apply" else [])])
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def authenticates(secure: SecureCluster, user: str, password: str) -> bool:
+    """A real client logs in as ``user``: False when the broker refuses the credentials."""
+    failed: list[KafkaError] = []
+    conf: dict[str, Any] = {**secure.librdkafka_config(user, password), "log_level": 0,
+                            "error_cb": lambda e: failed.append(e) if e.code() == KafkaError._AUTHENTICATION else None}
+    client = AdminClient(conf)
+    for _ in range(30):
+        try:
+            client.list_topics(timeout=0.5)
+            return True
+        except KafkaException:
+            client.poll(0)  # error_cb runs here
+            if failed:
+                return False
+    raise AssertionError(f"neither a login nor a refused login for {user} in 15 s")
+
+
+def drop_user(secure: SecureCluster, user: str) -> None:
+    client = AdminClient(secure.librdkafka_config())
+    found = client.describe_user_scram_credentials().result(timeout=20)
+    if user in found:
+        dels = [UserScramCredentialDeletion(user, i.mechanism) for i in found[user].scram_credential_infos]
+        for fut in client.alter_user_scram_credentials(dels).values():
+            fut.result(timeout=20)
+
+
+def test_user_create_then_password_rotation_is_one_change_and_never_shown(
+    tmp_path: Path, secure_cluster: SecureCluster, cluster: Connection, prefix: str,
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    p, var = prefix, f"KAFKACTL_TEST_{prefix.replace('-', '_').upper()}"
+    first, second = f"first-{uuid.uuid4().hex}", f"second-{uuid.uuid4().hex}"
+    users = f"""
+    users:
+      {p}-svc: {{mechanism: SCRAM-SHA-512, iterations: 8192, password_env: {var}}}
+    """
+    d = write(tmp_path / "t", principals_doc(p, users))
+    monkeypatch.setenv(var, first)
+    try:
+        rc, out, err = run_secure(capsys, secure_cluster, "plan", str(d), "--json", "--out", str(tmp_path / "p.json"))
+        assert rc == 0, err
+        [user] = changes(json.loads(out), "user")
+        assert (user["name"], user["action"], user["after"]) == (
+            f"{p}-svc", "create", {"mechanism": "SCRAM-SHA-512", "iterations": 8192, "password": "(sensitive)"})
+        rc, out2, err2 = run_secure(capsys, secure_cluster, "apply", str(d), "--auto-approve")
+        assert rc == 0, err2
+        texts = [out, err, out2, err2, (tmp_path / "p.json").read_text()]
+        eventually(lambda: _true(authenticates(secure_cluster, f"{p}-svc", first)))
+        rc, doc = _plan_secure(capsys, secure_cluster, d)
+        assert (rc, doc["changes"], doc["warnings"]) == (0, [], [])  # the password was checked, and matches
+
+        monkeypatch.setenv(var, second)  # rotation: only the variable's value changes
+        rc, doc = _plan_secure(capsys, secure_cluster, d)
+        assert [(c["kind"], c["name"], c["action"]) for c in doc["changes"]] == [("user", f"{p}-svc", "update")]
+        assert doc["changes"][0]["fields"] == [{"path": "password", "before": "(sensitive)", "after": "(sensitive)"}]
+        rc, out, err = run_secure(capsys, secure_cluster, "plan", str(d))
+        assert f"~ user {p}-svc" in out and "Plan: 0 to add, 1 to change, 0 to destroy." in out
+        texts += [out, err, json.dumps(doc)]
+        rc, out, err = run_secure(capsys, secure_cluster, "apply", str(d), "--auto-approve")
+        assert rc == 0, err
+        texts += [out, err]
+        eventually(lambda: _true(authenticates(secure_cluster, f"{p}-svc", second)))
+        eventually(lambda: _true(not authenticates(secure_cluster, f"{p}-svc", first)))
+        rc, doc = _plan_secure(capsys, secure_cluster, d)
+        assert (rc, doc["changes"]) == (0, [])
+        assert not [t for t in texts if first in t or second in t]
+
+        # Through the PLAINTEXT door passwords cannot be checked: a warning, never a guess.
+        rc, doc = plan_json(capsys, cluster, d)
+        assert doc["changes"] == [] and any("not checked" in w and "not SASL" in w for w in doc["warnings"])
+    finally:
+        drop_user(secure_cluster, f"{p}-svc")
+
+
+def _true(condition: bool) -> None:
+    assert condition
+
+
+def _plan_secure(capsys: pytest.CaptureFixture[str], secure: SecureCluster, d: Path) -> tuple[int, dict[str, Any]]:
+    rc, out, err = run_secure(capsys, secure, "plan", str(d), "--json", "--detailed-exitcode")
+    assert out, err
+    return rc, json.loads(out)
