@@ -25,13 +25,14 @@ up: install
 down: install
 	$(KAFKACTL) local down
 
-# The main job on the local cluster: validate, plan, apply, then plan again (which must say "No changes").
+# The main job on the local cluster: validate every environment, then plan, apply and plan again
+# (which must say "No changes") the example's dev environment, whose connection is the local cluster.
 demo: up
 	$(KAFKACTL) local status
-	$(KAFKACTL) validate topology
-	$(KAFKACTL) plan topology
-	$(KAFKACTL) apply topology --auto-approve
-	$(KAFKACTL) plan topology --detailed-exitcode
+	$(KAFKACTL) validate topology --all-envs
+	$(KAFKACTL) plan topology --env dev
+	$(KAFKACTL) apply topology --env dev --auto-approve
+	$(KAFKACTL) plan topology --env dev --detailed-exitcode
 
 lint: install
 	$(BIN)/ruff check .

@@ -16,17 +16,18 @@ FIXTURES = Path(__file__).parent / "topologies"
 
 def test_validate_passes_on_the_example(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    assert main(["validate", "topology/"]) == 0
+    assert main(["validate", "topology/", "--env", "prod"]) == 0
     out, err = capsys.readouterr()
-    assert out == "✓ topology is valid: 25 topics (18 from 3 tenants), 9 subjects\n"
+    assert out == "✓ topology (environment prod) is valid: 25 topics (18 from 3 tenants), 9 subjects\n"
     assert err == ""
 
 
 def test_validate_defaults_to_the_topology_directory(capsys: pytest.CaptureFixture[str],
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("KAFKACTL_ENV", "dev")
     assert main(["validate"]) == 0
-    assert capsys.readouterr().out.startswith("✓ topology is valid: ")
+    assert capsys.readouterr().out.startswith("✓ topology (environment dev) is valid: ")
 
 
 def test_validate_prints_every_problem_on_stderr_and_exits_1(capsys: pytest.CaptureFixture[str],

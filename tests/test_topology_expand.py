@@ -34,7 +34,7 @@ def make(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Make:
 
 @pytest.fixture(scope="module")
 def example() -> Topology:
-    return load(ROOT / "topology").topology
+    return load(ROOT / "topology", "prod").topology  # prod is the base but for retention and its connection
 
 
 def test_example_counts(example: Topology) -> None:

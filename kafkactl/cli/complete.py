@@ -60,6 +60,10 @@ def _topology(ctx: typer.Context) -> Any:
 
 
 def _directory(ctx: typer.Context) -> str:
+    # Before an option still waiting for its value, click leaves the positional DIR in ctx.args.
+    for arg in ctx.args:
+        if Path(arg).is_dir():
+            return arg
     value = ctx.params.get("directory")
     return str(value) if value else "topology"
 

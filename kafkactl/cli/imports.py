@@ -1,7 +1,10 @@
 """`kafkactl import`: write a topology from the live cluster (topics, cluster configs, subjects).
 
-Rule: the command only reads the cluster and writes new files; it refuses an
-output directory that already holds a topology.
+Rules:
+- The command only reads the cluster and writes new files; it refuses an output directory
+  that already holds a topology.
+- ``--env NAME`` connects with that environment's connection profile, from the overlay of the
+  topology in ``--topology DIR`` (flags and KAFKACTL_* variables still win).
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ def import_cmd(
     include: IncludeOpt = None,
     out: Annotated[str, typer.Option("--out", help="Directory to write the topology to (new or empty).")] = "topology",
     tenant_template: TemplateOpt = None,
+    env: common.EnvOpt = None,
+    topology: Annotated[str, typer.Option("--topology", help="With --env: the topology whose environment's "
+                                                             "connection profile to use.")] = "topology",
     bootstrap_servers: common.BootstrapOpt = None,
     schema_registry_url: common.RegistryOpt = None,
     client_config: common.ClientConfigOpt = None,
@@ -37,7 +43,10 @@ def import_cmd(
 ) -> int:
     """Write a topology that describes the live cluster; plan on it then shows no changes."""
     templates = [check_pattern(p) for p in tenant_template or ()]
-    conn = common.connection(bootstrap_servers, schema_registry_url, client_config, timeout)
+    if env is None:
+        conn = common.connection(bootstrap_servers, schema_registry_url, client_config, timeout)
+    else:
+        _, conn = common.open_topology(topology, env, bootstrap_servers, schema_registry_url, client_config, timeout)
     clients = Clients.connect(conn)
     live = importer.read(clients.admin, clients.registry, include or (), templates)
     imported = importer.build(live, templates, include or ())

@@ -38,13 +38,14 @@ COMMAND_MODULES = (
     "kafkactl.cli.imports",
     "kafkactl.cli.tenant",
     "kafkactl.cli.local",
+    "kafkactl.cli.show",
 )
 
 app = typer.Typer(
     name="kafkactl",
     help="Infrastructure as code for Apache Kafka: validate, plan and apply topics, configs and schemas.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion; values: kafkactl.cli.complete
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
