@@ -4,8 +4,6 @@ differences; a plan of one environment is never applied to another. Through the 
 from __future__ import annotations
 
 import json
-import re
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,30 +14,14 @@ from kafkactl.admin import Admin
 from kafkactl.cli.main import main
 from kafkactl.connection import Connection
 from tests.eventually import eventually
+from tests.example_topology import EMPTY_CLIENT_CONFIG, example_copy
 
 pytestmark = pytest.mark.cluster
-ROOT = Path(__file__).resolve().parent.parent
-# The example's topic names start with these; each run renames them under a unique prefix.
-_EXAMPLE_NAMES = re.compile(r"(?<![\w./-])(chat|presence|notifications|analytics|audit|internal)\.")
-
-
-def example_copy(tmp_path: Path, prefix: str) -> Path:
-    """topology/ and schemas/ copied, every topic name (and glob) under ``prefix.``. Without the access
-    file: its users and principals are cluster-wide names (tests/test_access_cluster.py covers them)."""
-    shutil.copytree(ROOT / "schemas", tmp_path / "schemas")
-    shutil.copytree(ROOT / "topology", tmp_path / "topology")
-    (tmp_path / "topology" / "access.yaml").unlink(missing_ok=True)
-    for path in (tmp_path / "topology").rglob("*.yaml"):
-        path.write_text(_EXAMPLE_NAMES.sub(rf"{prefix}.\1.", path.read_text(encoding="utf-8")), encoding="utf-8")
-    return tmp_path / "topology"
-
-
 def run(capsys: pytest.CaptureFixture[str], conn: Connection, *args: str) -> tuple[int, str, str]:
     """The command pointed at the test cluster by flags, which override every environment's profile
     (an empty client config stands in for prod's and staging's ${..._CLIENT_CONFIG})."""
-    empty = Path(__file__).parent / "empty.properties"
     rc = main([*args, "--bootstrap-servers", conn.bootstrap_servers, "--schema-registry-url", conn.schema_registry_url,
-               "--client-config", str(empty)])
+               "--client-config", str(EMPTY_CLIENT_CONFIG)])
     out, err = capsys.readouterr()
     return rc, out, err
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import shutil
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from kafkactl.admin import Admin
 from kafkactl.cli.main import main
 from kafkactl.connection import Connection
 from tests.eventually import eventually
+from tests.example_topology import EMPTY_CLIENT_CONFIG, example_copy
 
 pytestmark = pytest.mark.cluster
 
@@ -251,21 +252,20 @@ def test_non_interactive_apply_without_auto_approve_is_refused(
 
 
 def test_example_topology_applies_then_plans_empty(
-    tmp_path: Path, cluster: Connection, admin: Admin, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, cluster: Connection, admin: Admin, capsys: pytest.CaptureFixture[str],
+    unique_name: Callable[[str], str],
 ) -> None:
-    root = Path(__file__).resolve().parent.parent
-    shutil.copytree(root / "topology", tmp_path / "topology")
-    shutil.copytree(root / "schemas", tmp_path / "schemas")
-    d = tmp_path / "topology"
+    p = unique_name("example")
+    d = example_copy(tmp_path, p)  # the example's own names are the demo's (make demo applies dev)
     # prod is the base's shape (3 replicas, every tenant); its ${...} connection is overridden by the flags.
-    empty = Path(__file__).parent / "empty.properties"
-    rc, out, err = run(capsys, cluster, "apply", str(d), "--env", "prod", "--client-config", str(empty), "--auto-approve")
+    env = ("--env", "prod", "--client-config", str(EMPTY_CLIENT_CONFIG))
+    rc, out, err = run(capsys, cluster, "apply", str(d), *env, "--auto-approve")
     assert rc == 0, err
-    assert "Apply complete!" in out or "No changes" in out  # the shared cluster may hold it from an earlier run
-    rc, doc = plan_json(capsys, cluster, d, "--env", "prod", "--client-config", str(empty), "--detailed-exitcode")
+    assert "Apply complete!" in out
+    rc, doc = plan_json(capsys, cluster, d, *env, "--detailed-exitcode")
     assert (rc, doc["changes"], doc["errors"]) == (0, [], [])
-    msgs = eventually(lambda: admin.list_topics()["chat.messages.acme"])
+    msgs = eventually(lambda: admin.list_topics()[f"{p}.chat.messages.acme"])
     assert (msgs.partitions, msgs.replication_factor) == (12, 3)
-    eventually(lambda: _assert(dynamic_configs(admin, "chat.messages.acme")["retention.ms"] == "2592000000"))
+    eventually(lambda: _assert(dynamic_configs(admin, f"{p}.chat.messages.acme")["retention.ms"] == "2592000000"))
     subjects = httpx.get(f"{cluster.schema_registry_url}/subjects", timeout=10).json()
-    assert {"chat.messages.acme-value", "com.chat.Attachment", "presence.updates-value"} <= set(subjects)
+    assert {f"{p}.chat.messages.acme-value", "com.chat.Attachment", f"{p}.presence.updates-value"} <= set(subjects)
