@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from kafkactl import tenants
 from kafkactl.connection import resolve
 from kafkactl.errors import KafkactlError, TopologyError, UsageError
 from kafkactl.topology import load, load_each, read_base
@@ -208,3 +209,30 @@ def test_a_malformed_variable_reference_is_an_error_at_its_line(make: Make) -> N
         "use ${NAME}, NAME of letters, digits and '_'",
         "topo/environments/prod.yaml:3: connection.client_config: unclosed ${ (write ${NAME})",
     )
+
+
+def test_access_sections_override_by_name_and_never_invent_one(make: Make, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SVC_PASSWORD", "not-a-real-one")
+    topo = make(dev="users:\n  svc: {iterations: 9000}\nquotas:\n  users:\n    svc: {producer_byte_rate: 1MiB}\n",
+                bad="users:\n  other: {iterations: 9000}\n")
+    (topo / "access.yaml").write_text("principals:\n  User:svc:\n    produce: [\"shop.orders\"]\n"
+                                      "users:\n  svc: {mechanism: SCRAM-SHA-512, password_env: SVC_PASSWORD}\n"
+                                      "quotas:\n  users:\n    svc: {consumer_byte_rate: 2MiB}\n")
+    dev = load(topo, "dev").topology
+    assert dev.users["svc"].iterations == 9000 and dev.users["svc"].mechanism == "SCRAM-SHA-512"
+    assert dict(dev.quotas["user=svc"].values) == {"consumer_byte_rate": 2097152, "producer_byte_rate": 1048576}
+    assert details(topo, "bad") == ("topo/environments/bad.yaml:2: user 'other' is not defined in the base topology: "
+                                    "an environment may only change what the base declares",)
+
+
+def test_tenant_edits_go_to_the_base_and_are_undone_when_an_environment_breaks(make: Make) -> None:
+    topo = make(stg="tenants:\n  members: {remove: [globex]}\n")
+    before = (topo / "environments" / "stg.yaml").read_text()
+    edit = tenants.add(topo, "initech", env="stg")
+    assert edit.path == topo / "topics.yaml" and load(topo, "stg").topology.tenants == ("acme", "initech")
+    base = (topo / "topics.yaml").read_text()
+    with pytest.raises(TopologyError) as caught:  # stg's overlay would remove a tenant the base no longer has
+        tenants.remove(topo, "globex", env="stg")
+    assert "tenant 'globex' cannot be removed: it is not a member of the base topology" in "\n".join(caught.value.details)
+    assert (topo / "topics.yaml").read_text() == base
+    assert (topo / "environments" / "stg.yaml").read_text() == before
