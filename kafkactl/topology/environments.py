@@ -20,14 +20,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from kafkactl.errors import UsageError
 from kafkactl.model import ConnectionProfile, Location, ProfileValue
 from kafkactl.topology.files import ENVIRONMENTS_DIR, SUFFIXES, Document
 from kafkactl.topology.marked import MarkedDict
 from kafkactl.topology.problems import Problems
-from kafkactl.topology.structure import schema_text
+from kafkactl.topology.structure import SchemaCheck, schema_text
 
 # ${NAME}: the only expansion there is. A "$" not starting one is kept as it is.
 VARIABLE = re.compile(r"\$\{([^}]*)\}")
@@ -104,8 +102,8 @@ def overlay_schema() -> dict[str, Any]:
 
 
 @functools.cache
-def overlay_validator() -> Draft202012Validator:
-    return Draft202012Validator(overlay_schema())
+def overlay_validator() -> SchemaCheck:
+    return SchemaCheck(overlay_schema())
 
 
 def connection_profile(name: str, doc: Document, problems: Problems) -> ConnectionProfile | None:

@@ -11,6 +11,9 @@ Rules:
   subject named like that is attached to the topic.
 - A topic or subject name produced twice is an error naming both places.
 - Work per template is done once, not per tenant: each tenant costs a few inserts.
+- Explicit topics cost little each too (100,000 of them are a common shape): a config
+  value is parsed once per distinct (key, value), a location is made only for an error,
+  and topics with the same effective configs share one read-only mapping.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from kafkactl.topology.problems import Problems
 from kafkactl.topology.schemas import EXTENSION_TYPES, SchemaBook, SchemaSource, SubjectDraft
 
 _EMPTY = MarkedDict((0, 0))
+_MEMO_TYPES = (str, int, float, bool)  # config values whose canonical string is memoised
 _SUBJECT_FIELDS = (("key_schema", "key"), ("value_schema", "value"))
 SubjectSources = list[tuple[str, "SchemaSource", str | None]]  # (key|value, source, compatibility)
 
@@ -97,6 +101,8 @@ class _Expander:
         self.drafts: dict[str, SubjectDraft] = {}
         self.shapes: list[Shape] = []
         self._configs: dict[int, dict[str, str]] = {}  # id(configs mapping) -> canonical
+        self._canonical: dict[tuple[str, type, object], str] = {}  # (key, type, value) -> canonical
+        self._frozen: dict[tuple[tuple[str, str], ...], Mapping[str, str]] = {}  # sorted items -> one mapping
         self._sources: dict[tuple[str, str], SchemaSource] = {}
         self.default_configs = configs_of(sections.default_configs, problems)
         compatibility = sections.defaults.get("compatibility")
@@ -174,7 +180,7 @@ class _Expander:
         shape = Shape(
             partitions=self._number(bodies, "partitions", label, loc),
             replication_factor=self._number(bodies, "replication_factor", label, loc),
-            configs=freeze(configs), loc=loc, label=label,
+            configs=self._freeze(configs), loc=loc, label=label,
         )
         self.shapes.append(shape)
         return shape
@@ -188,7 +194,7 @@ class _Expander:
         shape = Shape(
             partitions=int(body.data.get("partitions", parent.partitions)),
             replication_factor=int(body.data.get("replication_factor", parent.replication_factor)),
-            configs=freeze({**self.default_configs, **self._configs_of(body)}),
+            configs=self._freeze({**self.default_configs, **self._configs_of(body)}),
             loc=holder.at("dlq"), label=label,
         )
         self.shapes.append(shape)
@@ -198,10 +204,31 @@ class _Expander:
         mapping = body.data.get("configs")
         if not mapping:
             return {}
-        if id(mapping) not in self._configs:
-            entries = {key: Entry(value, body.entry.at(mapping, key), body.entry.base) for key, value in mapping.items()}
-            self._configs[id(mapping)] = configs_of(entries, self.problems)
-        return self._configs[id(mapping)]
+        found = self._configs.get(id(mapping))
+        if found is None:
+            found = self._configs[id(mapping)] = {}
+            for key, value in mapping.items():
+                try:
+                    found[key] = self._canonical_of(key, value)
+                except ValueError as e:
+                    self.problems.error(body.entry.at(mapping, key), f"{key}: {e}")
+        return found
+
+    def _canonical_of(self, key: str, value: Any) -> str:
+        if type(value) not in _MEMO_TYPES:
+            return units.canonical(key, value)
+        memo = (key, type(value), value)
+        found = self._canonical.get(memo)
+        if found is None:
+            found = self._canonical[memo] = units.canonical(key, value)
+        return found
+
+    def _freeze(self, configs: dict[str, str]) -> Mapping[str, str]:
+        items = tuple(sorted(configs.items()))
+        found = self._frozen.get(items)
+        if found is None:
+            found = self._frozen[items] = freeze(items)
+        return found
 
     def _number(self, bodies: Sequence[Body], key: str, label: str, loc: Location) -> int:
         found = _first(bodies, key)

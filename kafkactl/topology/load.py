@@ -27,6 +27,7 @@ from kafkactl.topology.environments import (
 )
 from kafkactl.topology.expand import expand
 from kafkactl.topology.files import read_document, read_documents, shown_dir
+from kafkactl.topology.marked import gc_paused
 from kafkactl.topology.merge import Sections, merge
 from kafkactl.topology.overlay import apply_overlay
 from kafkactl.topology.problems import Problems
@@ -95,12 +96,17 @@ def load(path: str | Path, env: str | None = None) -> LoadResult:
     """The topology in directory ``path`` (for environment ``env``); TopologyError listing every problem."""
     if Path(path).is_dir():  # a wrong or missing --env is reported before any file is read
         require_environment(shown_dir(path), list(environment_files(Path(path))), env)
-    return read_base(path).load(env)
+    with gc_paused():  # a load makes millions of objects and no cycles (100k topics: 1.5 s of collections)
+        return read_base(path).load(env)
 
 
 def load_each(path: str | Path, envs: Iterable[str] | None = None) -> list[tuple[str, LoadResult | TopologyError]]:
     """Every environment (or those named), each loaded or its error, from one read of the base."""
-    base = read_base(path)
+    with gc_paused():
+        return _load_each(read_base(path), envs)
+
+
+def _load_each(base: Base, envs: Iterable[str] | None) -> list[tuple[str, LoadResult | TopologyError]]:
     names = list(base.environments) if envs is None else list(envs)
     results: list[tuple[str, LoadResult | TopologyError]] = []
     for name in names:

@@ -51,8 +51,7 @@ class _MarkedLoader(yaml.CSafeLoader):
                     continue
                 seen.add(key)
             data[key] = self._child(value_node)
-            data.key_pos[key] = _pos(key_node)
-            data.value_pos[key] = _pos(value_node)
+            data.place(key, _pos(key_node), _pos(value_node))
         self.depth -= 1
         self._count(data, data.values())
         return data

@@ -20,8 +20,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-import jsonschema
-
 from kafkactl.model import Location, Reference, SchemaType, SubjectSpec
 from kafkactl.topology.problems import Problems
 from kafkactl.topology.proto import proto_problems
@@ -237,6 +235,8 @@ def _json_schema_problems(text: str) -> list[str]:
         return [f"is not JSON: {e}"]
     if not isinstance(schema, dict | bool):
         return ["a JSON Schema must be an object or a boolean"]
+    import jsonschema  # lazily: only topologies with JSON schemas need it
+
     validator = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     try:
         validator.check_schema(schema)
