@@ -13,7 +13,9 @@ Rules:
 
 from __future__ import annotations
 
+import functools
 import itertools
+import os
 import random
 import re
 import sys
@@ -207,14 +209,60 @@ def alter(cfg: Settings, ts: TopicSet) -> Result:
 
 
 def startup(cfg: Settings) -> Result:
-    """The fixed cost of every kafkactl process: interpreter start-up and imports (``kafkactl --version``)."""
+    """The fixed cost of every kafkactl process: interpreter start-up and imports (``kafkactl --version``),
+    and an offline command's whole run (``kafkactl validate`` of the example topology)."""
+    argv, env = example_validate()
     variants: dict[str, Callable[[], float | ProcessRun]] = {
         "python -c pass": lambda: checked(run_process([sys.executable, "-c", "pass"], cfg.timeout_s), "python", (0,)),
         "kafkactl --version": lambda: _kafkactl(cfg, "start-up", "--version", expect="kafkactl"),
+        "kafkactl validate (example)": lambda: _expect(checked(run_process(
+            [cfg.kafkactl, *argv], cfg.timeout_s, env), " ".join(argv)), "is valid"),
     }
     found = alternate("start-up", variants, cfg.reps, cfg.warmup)
     return {"python -c pass": _entry(found["python -c pass"], "the bare interpreter"),
-            "kafkactl --version": _entry(found["kafkactl --version"], "interpreter + every import of the CLI")}
+            "kafkactl --version": _entry(found["kafkactl --version"], "interpreter, typer and kafkactl's CLI entry"),
+            "kafkactl validate (example)": _entry(found["kafkactl validate (example)"],
+                                                  f"`kafkactl {' '.join(argv)}`: imports, YAML, schema files")}
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "topology"
+
+
+def example_validate() -> tuple[list[str], dict[str, str]]:
+    """``validate topology`` (for its first environment, if it has any) and an environment that sets every
+    ``password_env`` the example names (validate checks they are set; their values are never read here)."""
+    argv = ["validate", str(EXAMPLE)]
+    environments = sorted(p.stem for p in (EXAMPLE / "environments").glob("*.yaml"))
+    if environments:
+        argv += ["--env", environments[0]]
+    names = {m for f in EXAMPLE.rglob("*.y*ml") for m in re.findall(r"password_env:\s*(\w+)", f.read_text("utf-8"))}
+    return argv, {**os.environ, **{name: "bench-only" for name in sorted(names)}}
+
+
+def _expect(run: ProcessRun, text: str) -> ProcessRun:
+    if text not in run.output:
+        raise RuntimeError(f"expected {text!r} in the output:\n{run.output[-3000:]}")
+    return run
+
+
+LOAD_LAYOUTS = {"explicit, one file": "file", "explicit, one file per topic": "files", "from templates": "templates"}
+
+
+def load(cfg: Settings, root: Path, ns: list[int]) -> Result:
+    """``kafkactl validate`` (offline: read, schema, expand, check) of N topics: declared one by one in one
+    file, in one file each (as topicctl users keep them), and from tenants x templates for comparison."""
+    variants: dict[str, Callable[[], float | ProcessRun]] = {}
+    for n in ns:
+        for label, layout in LOAD_LAYOUTS.items():
+            directory = root / f"load-{n}-{layout}"
+            if layout == "templates":
+                gen_topology.generate(directory, n // TEMPLATES, TEMPLATES)
+            else:
+                gen_topology.generate_explicit(directory, n, per_file=layout == "files")
+            variants[f"N={n}: {label}"] = functools.partial(
+                _kafkactl, cfg, "load", "validate", str(directory), expect=f"is valid: {n} topics")
+    found = alternate("load", variants, cfg.reps, cfg.warmup)
+    return {name: _entry(s, "process wall time") for name, s in found.items()}
 
 
 def schemas(cfg: Settings, root: Path, prefix: str, count: int) -> Result:

@@ -33,7 +33,7 @@ from lease import cluster_lease
 from timing import say
 
 BENCH = Path(__file__).resolve().parent
-CASES = ("create", "plan", "alter", "schemas", "startup")
+CASES = ("create", "plan", "alter", "schemas", "startup", "load")
 TOPIC_CASES = ("create", "plan", "alter")
 MAX_RF3_TOPICS = 10_000  # ARCHITECTURE 5: a local broker holds ~10-15k partition replicas; beyond, RF 1
 # Creating 10k RF 3 topics took over 5 minutes of the whole cluster on the 2-core machine (load 19);
@@ -84,6 +84,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--only", default=",".join(CASES), help=f"cases to run: {','.join(CASES)}")
     p.add_argument("--subjects", type=int, default=1000, help="subjects in the schemas case")
     p.add_argument("--sample", type=int, default=1000, help="B_seq/B_par10 read at most this many topics, scaled to N")
+    p.add_argument("--load-n", default="10000,100000", help="topic counts of the load case (validate, offline)")
     p.add_argument("--resume", action="store_true", help="skip cases already in the results file")
     p.add_argument("--report-only", action="store_true", help="only write RESULTS.md again from the results file")
     p.add_argument("--fresh", action="store_true", help="discard earlier results first")
@@ -288,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
     with cluster_lease(say), kafka_ops.fast_log_deletion(say), tempfile.TemporaryDirectory(prefix="kafkactl-bench-") as tmp:
         meta = machine(args)
         run_single(args, results, "startup", cases.startup)
+        run_single(args, results, "load", lambda cfg: cases.load(
+            cfg, Path(tmp), [int(x) for x in args.load_n.split(",") if x]))
         run_topics(args, results, Path(tmp), started)
         run_single(args, results, "schemas", lambda cfg: cases.schemas(
             cfg, Path(tmp), f"bench-{uuid.uuid4().hex[:8]}.s", args.subjects))

@@ -37,3 +37,13 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     out = capsys.readouterr().out
     assert "10 topics (5 tenants x 2 templates)" in out
     assert "load: 10 topics in " in out
+
+
+@pytest.mark.parametrize("per_file", [False, True])
+def test_explicit_topologies_load_with_each_topic_as_written(tmp_path: Path, per_file: bool) -> None:
+    assert _gen().generate_explicit(tmp_path, 50, per_file=per_file) == 50
+    assert len(list(tmp_path.rglob("*.yaml"))) == (51 if per_file else 2)
+    topics = load(tmp_path).topology.topics
+    assert len(topics) == 50
+    spec = topics["bench.events.000003"]
+    assert (spec.partitions, dict(spec.configs)) == (12, {"cleanup.policy": "compact", "retention.ms": "2592000000"})
