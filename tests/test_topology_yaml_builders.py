@@ -134,3 +134,19 @@ def test_yaml_punctuation(text: str) -> None:
                                  "*z", "[*y, *z]", "!!str 2", "{}"]), min_size=8, max_size=8))
 def test_anchors_merges_and_duplicates(keys: list[str], values: list[str]) -> None:
     assert_same("".join(f"{k}: {v}\n" for k, v in zip(keys, values, strict=False)))
+
+
+def test_positions_are_kept_exactly_packed_or_not() -> None:
+    data = MarkedDict((1, 1))
+    data.place("a", (3, 5), (3, 8))
+    data.place("wide", (2**40, 1), (7, 2**30))  # beyond the packed range: kept as given
+    assert data.key_pos == {"a": (3, 5), "wide": (2**40, 1)} and data.value_pos["wide"] == (7, 2**30)
+    data.key_pos["b"] = (9, 1)  # one half at a time, as overlays set them
+    assert "b" in data.key_pos and "b" not in data.value_pos and data.value_pos.get("b") is None
+    data.value_pos["b"] = (9, 4)
+    assert (data.key_pos["b"], data.value_pos["b"], len(data.key_pos)) == ((9, 1), (9, 4), 3)
+    del data.key_pos["a"]
+    assert list(data.key_pos) == ["wide", "b"] and data.value_pos["a"] == (3, 8)
+    parsed, _ = parse("x: 1\nm: {a: " + "z" * 2**24 + ", b: 2}\n")  # a column past 2**24
+    assert parsed.key_pos["x"] == (1, 1) and parsed["m"].key_pos["b"] == (2, 2**24 + 10)
+    assert parsed["m"].value_pos["b"] == (2, 2**24 + 13)

@@ -81,10 +81,11 @@ _HALF = _LINE_BITS + _COL_BITS
 
 
 def _pack(key_pos: Pos | None, value_pos: Pos | None) -> _Packed:
-    if key_pos is None or value_pos is None or not all(
-            line >> _LINE_BITS == 0 and col >> _COL_BITS == 0 for line, col in (key_pos, value_pos)):
-        return key_pos, value_pos
-    return key_pos[0] | key_pos[1] << _LINE_BITS | value_pos[0] << _HALF | value_pos[1] << (_HALF + _LINE_BITS)
+    if key_pos is not None and value_pos is not None:
+        (key_line, key_col), (value_line, value_col) = key_pos, value_pos
+        if (key_line | value_line) >> _LINE_BITS == 0 and (key_col | value_col) >> _COL_BITS == 0:
+            return key_line | key_col << _LINE_BITS | value_line << _HALF | value_col << (_HALF + _LINE_BITS)
+    return key_pos, value_pos
 
 
 def _unpack(packed: _Packed, half: int) -> Pos | None:
@@ -318,7 +319,7 @@ class _EventBuilder:
                 self.with_duplicates.add(id(data))
             else:
                 data[key] = value
-                data.place(key, top.key_at, pos)
+                data._at[key] = _pack(top.key_at, pos)
 
     def _drop(self, before: tuple[int, int]) -> None:
         """Forget what a duplicate key's value held: the reference loader never builds that value."""
