@@ -133,3 +133,13 @@ def test_completion_of_a_broken_or_missing_topology_is_empty(tmp_path: Path) -> 
 def test_install_completion_is_offered() -> None:
     out = subprocess.run([KAFKACTL, "--help"], capture_output=True, text=True, timeout=60, check=True).stdout
     assert "--install-completion" in out
+
+
+def test_all_envs_ignores_the_shell_environment_but_not_the_flag(
+    example: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KAFKACTL_ENV", "dev")
+    assert main(["validate", "--all-envs"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 3
+    assert main(["validate", "--all-envs", "--env", "dev"]) == 64
+    assert "--all-envs and --env cannot be combined" in capsys.readouterr().err

@@ -62,8 +62,9 @@ def test_dev_applies_and_converges_and_prod_plans_the_differences(
     rf_errors = [e for e in doc["errors"] if "replication_factor" in e and f"{p}.chat.messages.acme" in e]
     rf_changes = [c for c in doc["changes"] if c["name"] == f"{p}.chat.messages.acme"
                   and any(f["path"] == "replication_factor" for f in c["fields"])]
-    # Either kafkactl refuses RF changes (a plan error, exit 1) or it plans the reassignment.
-    assert (rc == 1 and rf_errors) or (rc == 0 and rf_changes), (rc, doc["errors"])
+    # Either kafkactl refuses RF changes (a plan error) or it plans the reassignment; exit 1 iff errors.
+    assert rf_errors or rf_changes, (rc, doc["errors"])
+    assert rc == (1 if doc["errors"] else 0), (rc, doc["errors"])
     assert any(c["name"] == f"{p}.chat.messages.globex" and c["action"] == "create" for c in doc["changes"])
 
 
@@ -81,7 +82,11 @@ def test_a_plan_of_another_environment_is_refused_and_nothing_is_applied(
     assert rc == 1
     assert "the plan was made for environment staging, not environment dev; nothing was applied" in err
     assert not [t for t in admin.list_topics() if t.startswith(f"{p}.")]
-    rc, _, err = run(capsys, cluster, "apply", str(d), "--env", "staging", "--plan", str(saved))
+    for _ in range(3):  # the right environment applies; others' runs on the shared cluster may make it stale
+        rc, _, err = run(capsys, cluster, "apply", str(d), "--env", "staging", "--plan", str(saved))
+        if "plan is stale" not in err:
+            break
+        run(capsys, cluster, "plan", str(d), "--env", "staging", "--out", str(saved), "--json")
     assert rc == 0, err
     assert eventually(lambda: admin.list_topics()[f"{p}.chat.events"]).partitions == 6  # staging's size
 
@@ -96,3 +101,26 @@ def test_drift_metrics_carry_the_environment(
     text = metrics.read_text()
     assert 'kafkactl_drift_detected{env="dev"} 1.0' in text
     assert 'kafkactl_last_run_success{env="dev"} 1.0' in text
+
+
+def test_the_connection_profile_connects_plan_and_import_without_flags(
+    tmp_path: Path, cluster: Connection, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    unique_name: Callable[[str], str],
+) -> None:
+    p = unique_name("env")
+    d = example_copy(tmp_path, p)
+    (d / "environments" / "ci.yaml").write_text(
+        "cluster: {brokers: 1}\ndefaults: {replication_factor: 1, configs: {min.insync.replicas: 1}}\n"
+        "tenants:\n  members: {remove: [globex, initech]}\n"
+        "connection:\n  bootstrap_servers: ${TEST_BOOTSTRAP}\n  schema_registry_url: ${TEST_REGISTRY}\n")
+    for name in ("KAFKACTL_BOOTSTRAP_SERVERS", "KAFKACTL_SCHEMA_REGISTRY_URL", "KAFKACTL_CLIENT_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["plan", str(d), "--env", "ci", "--json"]) == 1
+    assert "topology/environments/ci.yaml:6: environment variable TEST_BOOTSTRAP is not set" in capsys.readouterr().err
+    monkeypatch.setenv("TEST_BOOTSTRAP", cluster.bootstrap_servers)
+    monkeypatch.setenv("TEST_REGISTRY", cluster.schema_registry_url)
+    assert main(["apply", str(d), "--env", "ci", "--auto-approve"]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    out = tmp_path / "imported"
+    assert main(["import", "--env", "ci", "--topology", str(d), "--include", f"{p}.*", "--out", str(out)]) == 0
+    assert "Imported 13 topics" in capsys.readouterr().out

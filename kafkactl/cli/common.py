@@ -55,6 +55,12 @@ def open_topology(
     return loaded, resolve(bootstrap, registry, client_config, timeout, profile=loaded.connection)
 
 
+def given_as_flag(ctx: typer.Context, name: str) -> bool:
+    """Whether option ``name`` came from the command line (not its environment variable or default)."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name == "COMMANDLINE"
+
+
 def out_console() -> Console:
     """stdout; colour only on a terminal, NO_COLOR honoured (rich does both)."""
     return Console(highlight=False, soft_wrap=True)

@@ -34,6 +34,7 @@ OverlaySchemaOpt = Annotated[
 
 
 def validate(
+    ctx: typer.Context,
     directory: common.DirArg = "topology",
     env: common.EnvOpt = None,
     all_envs: AllEnvsOpt = False,
@@ -48,7 +49,7 @@ def validate(
         typer.echo(schema_text() if print_schema else json.dumps(overlay_schema(), indent=2) + "\n", nl=False)
         return 0
     if all_envs:
-        if env is not None:
+        if env is not None and common.given_as_flag(ctx, "env"):  # KAFKACTL_ENV set for the shell is no conflict
             raise UsageError("--all-envs and --env cannot be combined", hint="drop one of them")
         return validate_all(directory, explain)
     report(shown_dir(directory), load(directory, env), explain)
