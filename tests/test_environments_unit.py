@@ -172,6 +172,12 @@ def test_explain_names_the_file_of_every_value(make: Make) -> None:
     assert found['topics["shop.orders"].configs["retention.ms"]'] == "topo/topics.yaml:5"
 
 
+def test_explain_shows_an_overlay_schema_path_as_written(make: Make) -> None:
+    topo = make(dev="topics:\n  shop.orders:\n    value_schema: ../schemas/order2.avsc\n")
+    found = {s.path: s.value for s in sources(load(topo, "dev").sections)}  # type: ignore[arg-type]
+    assert found['topics["shop.orders"].value_schema'] == "../schemas/order2.avsc"
+
+
 def test_env_is_required_known_and_only_where_there_are_environments(make: Make) -> None:
     topo = make(dev="{}\n", prod="{}\n")
     with pytest.raises(UsageError, match=r"has environments \(dev, prod\): choose one with --env"):

@@ -2,7 +2,8 @@
 
 Rules:
 - One source per value a file writes (a scalar or a list), by its JSON path, with the
-  ``file:line`` of the key that set it: the base file's, or the overlay's where it overrode it.
+  ``file:line`` of the key that set it: the base file's, or the overlay's where it overrode it;
+  the value is shown as that file wrote it (an overlay's schema path relative to the overlay).
 - A tenant member is listed itself (``tenants.members.acme``), then each override value.
 - Values come in the order the sections are declared, names sorted; nothing is computed here
   that expand does (defaults inherited by a topic are shown by ``kafkactl show``).
@@ -16,7 +17,7 @@ from typing import Any
 
 from kafkactl.model import Location
 from kafkactl.topology.marked import MarkedDict
-from kafkactl.topology.merge import Entry, Sections
+from kafkactl.topology.merge import Entry, Layered, Sections
 from kafkactl.topology.structure import json_path
 
 Path = tuple[str | int, ...]
@@ -74,4 +75,5 @@ def _mapping(prefix: Path, entry: Entry, mapping: MarkedDict) -> Iterator[tuple[
         if isinstance(value, MarkedDict) and value:
             yield from _mapping((*prefix, key), entry, value)
         else:
-            yield (*prefix, key), value, entry.at(mapping, key)
+            shown = mapping.written.get(key, value) if isinstance(mapping, Layered) else value
+            yield (*prefix, key), shown, entry.at(mapping, key)

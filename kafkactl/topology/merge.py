@@ -41,14 +41,16 @@ class Entry:
 
 class Layered(MarkedDict):
     """A mapping whose keys come from several files (an environment overlay over the base):
-    ``key_file`` names each key's file, ``file`` the mapping's own (its ``pos``)."""
+    ``key_file`` names each key's file, ``file`` the mapping's own (its ``pos``), and ``written``
+    a value as its file wrote it where the overlay rewrote it (a schema path, made relative to the base)."""
 
-    __slots__ = ("file", "key_file")
+    __slots__ = ("file", "key_file", "written")
 
     def __init__(self, pos: tuple[int, int], file: str) -> None:
         super().__init__(pos)
         self.file = file
         self.key_file: dict[str, str] = {}
+        self.written: dict[str, Any] = {}
 
 
 @dataclass

@@ -120,6 +120,7 @@ def layer(base: Any, base_file: str, over: MarkedDict, doc: Document, base_dir: 
         if isinstance(value, MarkedDict):
             value = layer(below if isinstance(below, MarkedDict) else None, base_file, value, doc, base_dir)
         elif key in PATH_KEYS and isinstance(value, str):
+            out.written[key] = value
             value = os.path.relpath(os.path.normpath(os.path.join(doc.base, value)), base_dir)
         _put(out, key, value, over.key_pos[key], over.value_pos[key], doc.file)
     return out
@@ -130,6 +131,7 @@ def retag(mapping: MarkedDict, file: str) -> Layered:
     if isinstance(mapping, Layered):
         out = Layered(mapping.pos, mapping.file)
         out.key_file.update(mapping.key_file)
+        out.written.update(mapping.written)
     else:
         out = Layered(mapping.pos, file)
     for key, value in mapping.items():
