@@ -12,6 +12,7 @@ Rules:
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +34,7 @@ class Document:
     file: str  # as shown in messages
     data: MarkedDict
 
-    @property
+    @functools.cached_property  # asked once per entry of the file
     def base(self) -> str:
         """The directory schema paths in this file are relative to."""
         return os.path.dirname(self.file) or "."

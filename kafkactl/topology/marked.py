@@ -110,6 +110,11 @@ class Positions(MutableMapping[str, Pos]):
             raise KeyError(key)
         return pos
 
+    def get(self, key: str, default: Any = None) -> Any:  # Mapping.get's try/except costs 100,000 topics 0.3 s
+        packed = self._at.get(key)
+        pos = None if packed is None else _unpack(packed, self._half)
+        return default if pos is None else pos
+
     def __setitem__(self, key: str, pos: Pos) -> None:
         old = self._at.get(key)
         halves: list[Pos | None] = [None, None] if old is None else [_unpack(old, 0), _unpack(old, 1)]
