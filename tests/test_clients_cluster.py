@@ -59,11 +59,11 @@ def declare(tmp_path: Path, capsys: pytest.CaptureFixture[str], conn: Connection
     return d
 
 
-def apply(capsys: pytest.CaptureFixture[str], conn: Connection, d: Path) -> None:
+def apply(capsys: pytest.CaptureFixture[str], conn: Connection, d: Path, *extra: str) -> None:
     """apply --auto-approve, waiting while another test's apply holds the cluster lock."""
     deadline = time.monotonic() + 300
     while True:
-        rc, _, err = run(capsys, conn, "apply", str(d), "--auto-approve")
+        rc, _, err = run(capsys, conn, "apply", str(d), "--auto-approve", *extra)
         if rc == 0 or "cluster is locked" not in err or time.monotonic() > deadline:
             break
         time.sleep(1)
