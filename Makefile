@@ -56,5 +56,9 @@ test: install
 	$(BIN)/python -m pytest || rc=$$?; \
 	exit $$rc
 
+# Issue 17's cases after the main run: the pure pipeline at 100k (no cluster), then the RTT and topicctl
+# cases (bench/network.py: RTTs above 0 need `kafkactl local up --latency-listener`, else they are skipped).
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/pipeline.py --json-out bench/out/pipeline.json
+	$(BIN)/python bench/network.py

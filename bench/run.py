@@ -27,6 +27,7 @@ from typing import Any
 
 import cases
 import kafka_ops
+import network_report
 import registry_ops
 import report
 from lease import cluster_lease
@@ -269,6 +270,8 @@ def write_report(args: argparse.Namespace, results: dict[str, Any]) -> None:
     if "meta" not in results:
         raise SystemExit(f"{args.results} holds no finished run (no machine description); run the benchmarks first")
     text = report.render(results, NOTES)
+    if issue17 := network_report.render(results):  # bench/network.py and bench/pipeline.py's sections
+        text += "\n\n" + "\n".join(issue17).rstrip()
     args.report.write_text(text + "\n", encoding="utf-8")
     print(text)
 

@@ -19,7 +19,14 @@ from rich.console import Console
 from rich.table import Table
 
 from kafkactl.errors import LocalClusterError
-from kafkactl.local.layout import NODES, REGISTRY_URL, Layout, bootstrap_servers, secure_bootstrap_servers
+from kafkactl.local.layout import (
+    NODES,
+    REGISTRY_URL,
+    Layout,
+    bootstrap_servers,
+    latency_bootstrap_servers,
+    secure_bootstrap_servers,
+)
 
 if TYPE_CHECKING:
     from kafkactl.local.cluster import Progress, Row
@@ -64,12 +71,13 @@ def _addresses(layout: Layout) -> dict[str, object]:
         "secure_bootstrap_servers": secure_bootstrap_servers(),
         "admin_client_config": str(layout.admin_client_config),
         "ca_certificate": str(layout.ca_certificate),
+        **({"latency_bootstrap_servers": latency_bootstrap_servers()} if layout.latency_listener_marker.exists() else {}),
     }
 
 
 _LABELS = {"bootstrap_servers": "brokers", "schema_registry_url": "schema registry", "metrics_urls": "metrics",
            "secure_bootstrap_servers": "secured brokers", "admin_client_config": "admin config",
-           "ca_certificate": "CA certificate"}
+           "ca_certificate": "CA certificate", "latency_bootstrap_servers": "latency brokers"}
 
 
 def _print_addresses(out: Console, layout: Layout) -> None:
@@ -79,12 +87,17 @@ def _print_addresses(out: Console, layout: Layout) -> None:
 
 
 @local_app.command()
-def up() -> None:
+def up(
+    latency_listener: bool | None = typer.Option(
+        None, "--latency-listener/--no-latency-listener",
+        help="Benchmarks: give each node a LATENCY listener advertised through a latency-injecting proxy's ports "
+             "(bench/latency.py starts the proxy). Kept for later starts until switched off; off by default."),
+) -> None:
     """Fetch (once), start and wait for the local cluster; print its addresses."""
     from kafkactl.local import cluster  # lazily: only local commands need the artifact and process code
 
     with _progress() as progress:
-        result = cluster.up(Layout.default(), progress)
+        result = cluster.up(Layout.default(), progress, latency_listener=latency_listener)
     out = Console()
     state = "is up" if result.started else "is already running"
     out.print(f"Local cluster {state} (cluster id {result.cluster_id}):", highlight=False, soft_wrap=True)

@@ -94,9 +94,13 @@ def _locked(layout: Layout, progress: Progress) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def up(layout: Layout, progress: Progress, temporary: bool = False) -> UpResult:
+def up(layout: Layout, progress: Progress, temporary: bool = False, latency_listener: bool | None = None) -> UpResult:
+    """``latency_listener``: True/False switches the LATENCY listener on/off for this and every later start
+    (a marker in the state dir); None keeps what was chosen before (off unless switched on)."""
     with _locked(layout, progress):
         missing = [c for c in components(layout) if c.running_pid() is None]
+        if latency_listener is not None:
+            _choose_latency_listener(layout, latency_listener, running=len(missing) < len(components(layout)))
         if not missing:
             progress("already running; checking health")
             _wait_ready(layout, {}, progress)
@@ -122,7 +126,7 @@ def _start(layout: Layout, missing: list[Component], progress: Progress) -> str:
     cid = cluster_id(layout)
     keystore = tls.ensure(secure.tls_files(layout)).broker_keystore
     for comp in missing:
-        write_configs(comp, keystore)
+        write_configs(comp, keystore, latency=layout.latency_listener_marker.exists())
     todo = unformatted(missing)
     if todo:
         progress("formatting storage of " + ", ".join(c.name for c in todo))
@@ -138,6 +142,21 @@ def _start(layout: Layout, missing: list[Component], progress: Progress) -> str:
             comp.pid_file.unlink(missing_ok=True)
         raise
     return cid
+
+
+def _choose_latency_listener(layout: Layout, on: bool, running: bool) -> None:
+    """Record the choice; a running node keeps the listeners it started with, so changing it needs a restart."""
+    if on == layout.latency_listener_marker.exists():
+        return
+    if running:
+        raise LocalClusterError(
+            f"the local cluster is running {'without' if on else 'with'} the latency listener; nothing was changed",
+            hint="restart it: 'kafkactl local down', then 'kafkactl local up' with the option")
+    layout.state.mkdir(parents=True, exist_ok=True)
+    if on:
+        layout.latency_listener_marker.touch()
+    else:
+        layout.latency_listener_marker.unlink(missing_ok=True)
 
 
 def _refuse_busy_ports(missing: list[Component]) -> None:

@@ -83,13 +83,14 @@ def cluster_id(layout: Layout) -> str:
     return new
 
 
-def write_configs(comp: Component, keystore: Path) -> None:
-    """``keystore``: the brokers' PEM keystore (``kafkactl.local.tls``); the registry ignores it."""
+def write_configs(comp: Component, keystore: Path, latency: bool = False) -> None:
+    """``keystore``: the brokers' PEM keystore (``kafkactl.local.tls``); the registry ignores it.
+    ``latency``: the nodes get the LATENCY listener too."""
     comp.directory.mkdir(parents=True, exist_ok=True)
     if comp.node is None:
         (comp.directory / "registry.properties").write_text(config.template("registry.properties"), encoding="utf-8")
         return
-    props = config.server_properties(comp.node, NODES, comp.directory / "data", keystore)
+    props = config.server_properties(comp.node, NODES, comp.directory / "data", keystore, latency)
     (comp.directory / "server.properties").write_text(props, encoding="utf-8")
     for name in ("log4j2.xml", "exporter.yaml"):
         (comp.directory / name).write_text(config.template(name), encoding="utf-8")

@@ -37,9 +37,13 @@ def quorum_voters(nodes: Sequence[Node]) -> str:
     return ",".join(f"{n.node_id}@{HOST}:{n.controller_port}" for n in nodes)
 
 
-def server_properties(node: Node, nodes: Sequence[Node], log_dir: Path, keystore: Path) -> str:
-    """``keystore``: the PEM key + certificate chain of the SASL_SSL listener (see ``kafkactl.local.tls``)."""
+def server_properties(node: Node, nodes: Sequence[Node], log_dir: Path, keystore: Path, latency: bool = False) -> str:
+    """``keystore``: the PEM key + certificate chain of the SASL_SSL listener (see ``kafkactl.local.tls``).
+    ``latency``: add the LATENCY listener (bench facility, off by default; see ``Node.latency_port``)."""
     return template("server.properties").format(
+        latency_listener=f",LATENCY://{HOST}:{node.latency_port}" if latency else "",
+        latency_advertised=f",LATENCY://{HOST}:{node.latency_proxy_port}" if latency else "",
+        latency_protocol=",LATENCY:PLAINTEXT" if latency else "",
         node_id=node.node_id,
         voters=quorum_voters(nodes),
         host=HOST,

@@ -50,6 +50,16 @@ class Node:
     def secure_address(self) -> str:
         return f"{HOST}:{self.secure_port}"
 
+    @property
+    def latency_port(self) -> int:
+        """The optional LATENCY listener (off by default): bound here, advertised as ``latency_proxy_port``."""
+        return 19490 + self.node_id
+
+    @property
+    def latency_proxy_port(self) -> int:
+        """Where a latency-injecting TCP proxy (the bench's Toxiproxy) listens and forwards to ``latency_port``."""
+        return 19590 + self.node_id
+
 
 NODES = tuple(Node(i, 19091 + i, 19191 + i, 17070 + i, 19391 + i, "abc"[i - 1]) for i in (1, 2, 3))
 # The bootstrap super user of the SASL_SSL listener; its password is generated once per state dir.
@@ -63,6 +73,11 @@ def bootstrap_servers() -> str:
 
 def secure_bootstrap_servers() -> str:
     return ",".join(n.secure_address for n in NODES)
+
+
+def latency_bootstrap_servers() -> str:
+    """The LATENCY listener's advertised addresses: reachable only while a proxy forwards them."""
+    return ",".join(f"{HOST}:{n.latency_proxy_port}" for n in NODES)
 
 
 def home() -> Path:
@@ -113,6 +128,11 @@ class Layout:
     def ca_certificate(self) -> Path:
         """The local CA (PEM) that signs the brokers' certificate; equals ``tls.TlsFiles.ca_certificate``."""
         return self.tls_dir / "ca.pem"
+
+    @property
+    def latency_listener_marker(self) -> Path:
+        """Present when the nodes get the LATENCY listener (``local up --latency-listener``); kept across restarts."""
+        return self.state / "latency-listener"
 
     @property
     def admin_client_config(self) -> Path:
