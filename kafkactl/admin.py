@@ -16,8 +16,9 @@ import concurrent.futures
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
+from types import MappingProxyType
 from typing import Any, NamedTuple, TypeVar
 
 from confluent_kafka import KafkaError, KafkaException, TopicCollection
@@ -38,6 +39,7 @@ from confluent_kafka.admin import (
 from kafkactl.connection import Connection
 from kafkactl.errors import ClusterError
 from kafkactl.model import Outcome
+from kafkactl.replication import THROTTLE_RATES
 
 T = TypeVar("T")
 DESCRIBE_CHUNK = 1000  # topics per DescribeConfigs request (~3 KB each with synonyms; 100 MB response cap)
@@ -62,6 +64,7 @@ SAMPLE_STRIDE = 50  # confirming reads after a write check every 50th topic and 
 class ClusterInfo:
     cluster_id: str
     broker_ids: tuple[int, ...]
+    racks: Mapping[int, str | None] = field(default_factory=lambda: MappingProxyType({}))  # id -> broker.rack
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class TopicMeta:
     partitions: int
     replication_factor: int
     min_isr: int  # smallest in-sync replica count over its partitions
+    replicas: tuple[tuple[int, ...], ...] = ()  # per partition, in partition order (during a reassignment: old + new)
 
 
 class ConfigValue(NamedTuple):
@@ -181,7 +185,8 @@ class Admin:
                     raise _unreachable(self.conn, e) from None
             except KafkaException as e:
                 raise _unreachable(self.conn, e) from None
-        return ClusterInfo(cluster_id=str(desc.cluster_id), broker_ids=tuple(sorted(n.id for n in desc.nodes)))
+        return ClusterInfo(cluster_id=str(desc.cluster_id), broker_ids=tuple(sorted(n.id for n in desc.nodes)),
+                           racks=MappingProxyType({n.id: n.rack or None for n in desc.nodes}))
 
     def list_topics(self) -> dict[str, TopicMeta]:
         """One metadata request for all topics (internal ones included; callers filter)."""
@@ -196,7 +201,9 @@ class Admin:
             parts = t.partitions.values()
             rf = max((len(p.replicas) for p in parts), default=0)
             isr = min((len(p.isrs) for p in parts), default=0)
-            out[name] = TopicMeta(name=name, partitions=len(t.partitions), replication_factor=rf, min_isr=isr)
+            replicas = tuple(tuple(t.partitions[i].replicas) for i in sorted(t.partitions))
+            out[name] = TopicMeta(name=name, partitions=len(t.partitions), replication_factor=rf, min_isr=isr,
+                                  replicas=replicas)
         return out
 
     def describe_topic_configs(self, names: Sequence[str]) -> DescribedTopics:
@@ -417,6 +424,45 @@ class Admin:
                 return
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
+
+    def describe_broker_throttles(self, broker_ids: Sequence[int]) -> dict[int, dict[str, str]]:
+        """Each broker's own (DYNAMIC_BROKER_CONFIG) replication throttle rates; one request per broker, all in flight."""
+        futures = {b: self._client.describe_configs([ConfigResource(ResourceType.BROKER, str(b))],
+                                                    request_timeout=self.timeout) for b in broker_ids}
+        out: dict[int, dict[str, str]] = {}
+        for broker, futmap in futures.items():
+            entries = self._entries(f"broker {broker}", next(iter(futmap.values()))) or {}
+            out[broker] = {k: e.value for k in THROTTLE_RATES if (e := entries.get(k)) is not None
+                           and e.value is not None and _source_name(e.source) == "DYNAMIC_BROKER_CONFIG"}
+        return out
+
+    def alter_broker_configs(self, changes: Mapping[int, Mapping[str, str | None]]) -> list[Outcome]:
+        """Incremental alter of per-broker dynamic configs (value -> SET, None -> DELETE); one Outcome per broker."""
+        resources = [_incremental(ResourceType.BROKER, str(b), cfg) for b, cfg in changes.items()]
+        outcomes = []
+        for res in resources:  # librdkafka takes one BROKER resource per request
+            outcomes += self._run_batches([[res]], lambda chunk: self._client.incremental_alter_configs(
+                list(chunk), request_timeout=self.timeout * 3))
+        return [Outcome(f"broker {o.name}", o.error) for o in outcomes]
+
+    def list_reassignments(self) -> dict[str, list[int]]:
+        """Partitions still being reassigned, per topic, cluster-wide (kafka-python: confluent-kafka has no API)."""
+        from kafkactl import kafka_python_bridge  # lazily: only replication changes need it
+
+        try:
+            return kafka_python_bridge.list_reassignments(self.conn)
+        except kafka_python_bridge.BridgeError as e:
+            raise ClusterError(f"cannot list partition reassignments: {e}") from None
+
+    def alter_reassignments(self, moves: Mapping[str, Mapping[int, Sequence[int]]]) -> list[Outcome]:
+        """Start moving every partition of each topic to its new replica list; one Outcome per topic."""
+        from kafkactl import kafka_python_bridge  # lazily: only replication changes need it
+
+        try:
+            result = kafka_python_bridge.alter_reassignments(self.conn, moves)
+        except kafka_python_bridge.BridgeError as e:
+            return [Outcome(t, f"cannot reassign partitions: {e}") for t in moves]
+        return [Outcome(t, err) for t, err in result.items()]
 
     def upsert_scram_credential(self, user: str, mechanism: str, iterations: int, password: str) -> None:
         """Create or replace one SCRAM credential (``mechanism``: SCRAM-SHA-256 or SCRAM-SHA-512)."""

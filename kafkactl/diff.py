@@ -5,7 +5,9 @@ Rules (ARCHITECTURE section 4):
   declared keys that differ are SET; live-only topic keys are reverted (DELETE), so a
   broker default is never a diff. Cluster-wide configs: only declared keys are managed.
 - Partition increase is an update with an ordering warning; a decrease is an
-  error. A replication-factor change is an error. Never delete and recreate.
+  error. Never delete and recreate. A replication-factor change is an update that
+  names every partition's new replicas (``kafkactl.replication``); a running
+  reassignment is a state shown as a warning, not a change.
 - Unknown config keys (not reported by the live broker), read-only or sensitive
   cluster configs, RF above the live broker count, fewer live brokers than
   ``cluster.brokers``, and a delete of a protected topic are errors.
@@ -25,6 +27,7 @@ from kafkactl.diff_subjects import diff_subjects
 from kafkactl.kinds.registry import diff_all, view_all
 from kafkactl.model import LiveState, LiveTopic, TopicSpec, Topology
 from kafkactl.plan import SENSITIVE, Action, Change, FieldChange, Plan, fingerprint
+from kafkactl.replication import broker_cleanups, plan_rf
 
 ORDERING_WARNING = (
     "adding partitions remaps keys: records with an existing key may go to a different partition, "
@@ -50,6 +53,7 @@ def diff(desired: Topology, live: LiveState) -> Plan:
         else:
             _update(spec, current, live, acc)
     _deletes(desired, live, acc)
+    acc.changes += broker_cleanups(live, acc.changes)  # brokers' throttle rates once nothing reassigns
     subjects = diff_subjects(desired, live)
     acc.changes += subjects.changes
     acc.warnings += subjects.warnings
@@ -70,7 +74,8 @@ def state_view(live: LiveState) -> dict[str, Any]:
     return {
         "cluster_id": live.cluster_id,
         "cluster_configs": dict(live.cluster_configs),
-        "topics": {n: [t.partitions, t.replication_factor, dict(t.configs)] for n, t in live.topics.items()},
+        "topics": {n: [t.partitions, t.replication_factor, dict(t.configs), [list(r) for r in t.replicas]]
+                   for n, t in live.topics.items()},
         "subjects": {
             s: [v.version, v.schema_id, live.subject_compatibility.get(s)] for s, v in live.subjects.items()
         },
@@ -147,20 +152,22 @@ def _update(spec: TopicSpec, current: LiveTopic, live: LiveState, acc: _Acc) -> 
             f"topic {spec.name}: cannot decrease partitions from {current.partitions} to {spec.partitions} "
             "(Kafka cannot remove partitions; kafkactl never deletes and recreates a topic)"
         )
-    if spec.replication_factor != current.replication_factor:
-        acc.errors.append(
-            f"topic {spec.name}: cannot change replication_factor from {current.replication_factor} to "
-            f"{spec.replication_factor} (partition reassignment is not supported yet)"
-        )
+    rf = plan_rf(spec, current, live)
+    acc.errors.extend(rf.errors)
+    if rf.state:
+        acc.warnings.append(f"topic {spec.name}: {rf.state}; its throttles are removed once it finishes "
+                            "(apply --wait waits for it)")
+    fields += rf.fields
     if not _unknown_keys(spec, live, acc):
-        fields += _config_fields(spec.configs, current.configs, current.sensitive)
+        have = {k: v for k, v in current.configs.items() if k not in rf.skip_keys}
+        fields += _config_fields(spec.configs, have, current.sensitive)
     for f in fields:
         if f.after == SENSITIVE:  # the plan holds no secret, so apply could not set it
             acc.errors.append(f"topic {spec.name}: {f.path} is sensitive; kafkactl does not store secrets in plans")
     if fields:
         before = _topic_dict(current.partitions, current.replication_factor, current.configs, current.sensitive)
-        after = _topic_dict(max(spec.partitions, current.partitions), current.replication_factor, spec.configs,
-                            current.sensitive)
+        new_rf = spec.replication_factor if rf.fields else current.replication_factor
+        after = _topic_dict(max(spec.partitions, current.partitions), new_rf, spec.configs, current.sensitive)
         acc.changes.append(Change("topic", spec.name, Action.UPDATE, before, after, tuple(fields), tuple(warnings)))
         acc.warnings.extend(warnings)
 

@@ -24,18 +24,21 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from kafkactl import reassign
 from kafkactl.admin import Admin
 from kafkactl.admin_access import AccessAdmin
 from kafkactl.kinds.registry import BY_KIND, apply_all
 from kafkactl.model import Outcome
 from kafkactl.plan import SENSITIVE, Action, Applied, Change, ChangeOutcome, Plan
 from kafkactl.registry import Registry
+from kafkactl.replication import broker_id, reassignments
 
 Progress = Callable[[int], None]  # advanced by the number of changes finished
 
 
 def apply_plan(
-    plan: Plan, admin: Admin, registry: Registry | None = None, progress: Progress | None = None
+    plan: Plan, admin: Admin, registry: Registry | None = None, progress: Progress | None = None,
+    throttle_bytes: int = reassign.DEFAULT_THROTTLE_BYTES,
 ) -> Applied:
     advance = progress or (lambda n: None)
     errors: dict[tuple[str, str], str] = {}
@@ -44,7 +47,7 @@ def apply_plan(
     creates, updates, deletes = (_of(topics, a) for a in (Action.CREATE, Action.UPDATE, Action.DELETE))
 
     for c in (c for c in plan.changes if c.kind == "cluster_config"):
-        _record(errors, c.kind, admin.alter_cluster_configs(c.config_delta()), name=c.name)
+        _record(errors, c.kind, _alter_cluster_config(admin, c), name=c.name)
         advance(1)
     if subjects and registry is not None:
         _record(errors, "subject", registry.apply_compatibility(subjects))
@@ -57,6 +60,9 @@ def apply_plan(
     grows = [(c.name, int(f.after)) for c in updates for f in c.fields if f.path == "partitions"]
     if grows:
         _record(errors, "topic", admin.create_partitions(grows), merge=True)
+    moves = [c for c in updates if reassignments(c)]  # RF changes: after their config part (e.g. min ISR)
+    if moves:
+        _record(errors, "topic", reassign.start(admin, moves, throttle_bytes), merge=True)
     advance(len(updates))
     access = [c for c in plan.changes if c.kind in BY_KIND]
     for kind, outcome in apply_all(plan, AccessAdmin(admin)) if access else ():
@@ -93,6 +99,14 @@ def _await_visible(plan: Plan, admin: Admin, errors: dict[tuple[str, str], str])
     late = admin.await_metadata(shapes) if shapes else []
     late += admin.await_configs(configs) if configs else []
     return list(dict.fromkeys(late))
+
+
+def _alter_cluster_config(admin: Admin, c: Change) -> list[Outcome]:
+    """The cluster-wide broker configs, or one broker's (``broker N``: throttle rates a plan removes)."""
+    broker = broker_id(c)
+    if broker is None:
+        return admin.alter_cluster_configs(c.config_delta())
+    return admin.alter_broker_configs({broker: c.config_delta()})
 
 
 def _of(changes: Sequence[Change], action: Action) -> list[Change]:

@@ -166,3 +166,43 @@ def remove_group_member(conn: Connection, group: str, member_id: str) -> str | N
         client.close()
     error = next(iter(result.values()), None)
     return None if error is None or error.__name__ == "NoError" else error.__name__
+
+
+# ---- partition reassignments: confluent-kafka has no reassignment API (KIP-455) -----------------
+
+
+def list_reassignments(conn: Connection) -> dict[str, list[int]]:
+    """One ListPartitionReassignments for the whole cluster: topic -> partitions still moving."""
+    client = _connect(conn)
+    try:
+        ongoing = client.list_partition_reassignments()
+    except (KafkaError, OSError) as e:
+        raise BridgeError(f"{type(e).__name__}: {e}") from None
+    finally:
+        client.close()
+    out: dict[str, list[int]] = {}
+    for tp in ongoing:
+        out.setdefault(tp.topic, []).append(tp.partition)
+    return {t: sorted(ps) for t, ps in out.items()}
+
+
+def alter_reassignments(
+    conn: Connection, moves: Mapping[str, Mapping[int, Sequence[int]]]
+) -> dict[str, str | None]:
+    """One AlterPartitionReassignments: topic -> partition -> its new replica list.
+    Returns an error text (or None) per topic: the first refused partition's error."""
+    from kafka.structs import TopicPartition
+
+    request = {TopicPartition(t, p): list(replicas) for t, parts in moves.items() for p, replicas in parts.items()}
+    client = _connect(conn)
+    try:
+        result = client.alter_partition_reassignments(request)
+    except (KafkaError, OSError) as e:
+        raise BridgeError(f"{type(e).__name__}: {e}") from None
+    finally:
+        client.close()
+    out: dict[str, str | None] = {t: None for t in moves}
+    for tp, error in sorted(result.items()):
+        if error is not None and out.get(tp.topic) is None:
+            out[tp.topic] = f"partition {tp.partition}: {error.__name__}"
+    return out

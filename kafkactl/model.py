@@ -252,6 +252,29 @@ class LiveTopic:
     replication_factor: int
     configs: Mapping[str, str] = field(default_factory=_empty)
     sensitive: frozenset[str] = frozenset()
+    replicas: tuple[tuple[int, ...], ...] = ()  # per partition, in partition order; the first is the preferred leader
+
+
+@dataclass(frozen=True)
+class Reassigning:
+    """A topic whose partition reassignment is still running: ``done`` of ``total`` partitions moved.
+
+    ``total`` counts the partitions its replication throttles name (kafkactl throttles every
+    partition it moves), so progress needs no stored state."""
+
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Replication:
+    """What a replication-factor change needs besides the topics: racks, running reassignments, throttles."""
+
+    racks: Mapping[int, str | None] = field(default_factory=lambda: MappingProxyType({}))  # broker id -> broker.rack
+    reassigning: Mapping[str, Reassigning] = field(default_factory=lambda: MappingProxyType({}))  # in-scope topics
+    moving_partitions: int = 0  # partitions being reassigned anywhere in the cluster (any topic, any tool)
+    broker_throttles: Mapping[int, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
+    read: bool = False  # False: reassignments were not listed (nothing in scope needed it)
 
 
 @dataclass(frozen=True)
@@ -300,6 +323,7 @@ class LiveState:
     password_warning: str | None = None  # why passwords could not be checked
     quotas: Mapping[str, Mapping[str, float]] = field(default_factory=lambda: MappingProxyType({}))  # owned entities
     read: frozenset[str] = frozenset()
+    replication: Replication = field(default_factory=Replication)
 
 
 

@@ -15,7 +15,9 @@ DELETE      live spec    None
 
 - topic: ``{"partitions", "replication_factor", "configs"}``
 - subject: ``{"schema_type", "schema", "compatibility", "references"}``
-- cluster_config: ``{"configs"}`` (one change named after the cluster, always UPDATE)
+- cluster_config: ``{"configs"}`` (one change named after the cluster, always UPDATE; and ``broker N``
+  changes that only remove a broker's replication throttle rates, see ``kafkactl.replication``)
+- a topic's replication-factor change adds ``replicas.N`` fields: each partition's old and new replica list
 - acl: ``{"bindings": [...]}`` (named after the principal; one field per added or removed binding)
 - user: ``{"mechanism", "iterations", "password"}`` (the password always ``SENSITIVE``)
 - quota: ``{"producer_byte_rate": 10485760, ...}`` (named after the entity, ``user=socket-service``)

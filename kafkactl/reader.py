@@ -14,14 +14,16 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from types import MappingProxyType
 
-from kafkactl.admin import Admin, ConfigValue, TopicConfigs
+from kafkactl.admin import Admin, ClusterInfo, ConfigValue, TopicConfigs, TopicMeta
 from kafkactl.admin_access import AccessAdmin
 from kafkactl.kinds.registry import read_all
-from kafkactl.model import LiveState, LiveTopic, Outcome, Topology, freeze, is_internal
+from kafkactl.model import LiveState, LiveTopic, Outcome, Replication, Topology, freeze, is_internal
 from kafkactl.plan import Action, Change, Plan
 from kafkactl.registry import Registry
+from kafkactl.replication import THROTTLE_RATES, THROTTLED_REPLICAS, progress
 
 CLUSTER_DYNAMIC = "DYNAMIC_DEFAULT_BROKER_CONFIG"
 TopicFilter = Callable[[str], bool]
@@ -39,7 +41,7 @@ def read_live(
     described = admin.describe_topic_configs(probe)  # nothing to describe: empty, no request
     cluster_cfg = admin.describe_cluster_configs()
     ignored = frozenset(topology.cluster.ignore_configs)
-    topics = {n: _live_topic(n, metas[n].partitions, metas[n].replication_factor, described.topics[n], ignored) for n in names}
+    topics = {n: _live_topic(n, metas[n], described.topics[n], ignored) for n in names}
     state = LiveState(
         cluster_id=info.cluster_id,
         broker_count=len(info.broker_ids),
@@ -50,6 +52,7 @@ def read_live(
         broker_config_keys=frozenset(cluster_cfg),
         read_only_broker_keys=frozenset(k for k, v in cluster_cfg.items() if v.read_only),
     )
+    state = replace(state, replication=_replication(topology, admin, info, state, cluster_cfg))
     state = read_all(topology, AccessAdmin(admin), state)  # ACLs, users, quotas: one batched read each
     if registry is not None:
         state = registry.read_subjects(topology, state)
@@ -60,14 +63,37 @@ def _dynamic(cfg: Mapping[str, ConfigValue], source: str, ignored: frozenset[str
     return freeze((k, v.value or "") for k, v in cfg.items() if v.source == source and k not in ignored)
 
 
-def _live_topic(name: str, partitions: int, rf: int, cfg: TopicConfigs, ignored: frozenset[str]) -> LiveTopic:
+def _live_topic(name: str, meta: TopicMeta, cfg: TopicConfigs, ignored: frozenset[str]) -> LiveTopic:
     return LiveTopic(
         name=name,
-        partitions=partitions,
-        replication_factor=rf,
+        partitions=meta.partitions,
+        replication_factor=meta.replication_factor,
         configs=freeze((k, v or "") for k, v in cfg.dynamic.items() if k not in ignored),
         sensitive=cfg.sensitive,
+        replicas=meta.replicas,
     )
+
+
+def _replication(
+    topology: Topology, admin: Admin, info: ClusterInfo, live: LiveState, cluster_cfg: Mapping[str, ConfigValue]
+) -> Replication:
+    """Racks always (from the cluster description); reassignments and broker throttles only when
+    something may involve them: a desired RF change, an in-scope topic carrying throttled replicas
+    (kafkactl's marker of a reassignment it started), or throttle rates on the described broker.
+    A no-change plan thus costs no extra request."""
+    racks = MappingProxyType(dict(info.racks))
+    throttled = any(k in t.configs for t in live.topics.values() for k in THROTTLED_REPLICAS)
+    changing = any(n in topology.topics and topology.topics[n].replication_factor != t.replication_factor
+                   for n, t in live.topics.items())
+    rated = any(k in cluster_cfg and cluster_cfg[k].source == "DYNAMIC_BROKER_CONFIG" for k in THROTTLE_RATES)
+    if not (throttled or changing or rated):
+        return Replication(racks=racks)
+    moving = admin.list_reassignments()
+    reassigning = {n: progress(t.configs, t.partitions, moving[n]) for n, t in live.topics.items() if n in moving}
+    rates = admin.describe_broker_throttles(info.broker_ids)
+    return Replication(racks=racks, reassigning=MappingProxyType(reassigning),
+                       moving_partitions=sum(len(ps) for ps in moving.values()),
+                       broker_throttles=MappingProxyType({b: freeze(r.items()) for b, r in rates.items()}), read=True)
 
 
 def broker_check(plan: Plan, admin: Admin) -> tuple[str, ...]:

@@ -15,20 +15,22 @@ Rules:
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from kafkactl import reassign
 from kafkactl.admin import Admin
 from kafkactl.connection import Connection
 from kafkactl.diff import diff
 from kafkactl.errors import KafkactlError, StalePlanError, UnsupportedChange
 from kafkactl.executor import Progress, apply_plan
 from kafkactl.kinds.registry import removals
-from kafkactl.model import LiveState, Topology
+from kafkactl.model import LiveState, Outcome, Topology, is_internal
 from kafkactl.plan import Applied, Plan
 from kafkactl.reader import broker_check, read_live
 from kafkactl.registry import Registry
+from kafkactl.replication import THROTTLED_REPLICAS
 from kafkactl.targets import Targets
 from kafkactl.topology import LoadResult, load
 
@@ -49,10 +51,11 @@ class PlanRun:
 class Clients:
     admin: Admin
     registry: Registry
+    throttle_bytes: int = reassign.DEFAULT_THROTTLE_BYTES  # replication throttle of the moves apply starts
 
     @staticmethod
-    def connect(conn: Connection) -> Clients:
-        return Clients(Admin(conn), Registry(conn))
+    def connect(conn: Connection, throttle_bytes: int = reassign.DEFAULT_THROTTLE_BYTES) -> Clients:
+        return Clients(Admin(conn), Registry(conn), throttle_bytes)
 
 
 def make_plan(directory: str | Path, clients: Clients, targets: Sequence[str] = (), env: str | None = None,
@@ -131,4 +134,16 @@ def check_fresh(saved: Plan, current: Plan) -> None:
 
 
 def apply(plan: Plan, clients: Clients, progress: Progress | None = None) -> Applied:
-    return apply_plan(plan, clients.admin, clients.registry, progress)
+    return apply_plan(plan, clients.admin, clients.registry, progress, throttle_bytes=clients.throttle_bytes)
+
+
+def settle_reassignments(clients: Clients, topology: Topology, report: Callable[[int], None]) -> list[Outcome]:
+    """``apply --wait``: wait until no owned topic's partition moves, then remove the throttles of owned
+    topics that carry them (and the brokers' rates once nothing moves anywhere). Returns those outcomes."""
+    admin = clients.admin
+    moving = [t for t in admin.list_reassignments() if topology.owns_topic(t)]
+    reassign.wait(admin, moving, report)
+    owned = sorted(n for n in admin.list_topics() if not is_internal(n) and topology.owns_topic(n))
+    described = admin.describe_topic_configs(owned).topics if owned else {}
+    throttled = [n for n, cfg in described.items() if any(k in cfg.dynamic for k in THROTTLED_REPLICAS)]
+    return reassign.finish(admin, throttled)

@@ -88,7 +88,8 @@ def test_partition_increase_warns_about_ordering() -> None:
     ("desired", "current", "message"),
     [
         (spec(partitions=2), lt(partitions=3), "cannot decrease partitions from 3 to 2"),
-        (spec(rf=2), lt(rf=3), "cannot change replication_factor from 3 to 2"),
+        (spec(rf=1, min_insync_replicas="2"), lt(rf=3), "min.insync.replicas 2 would exceed replication_factor 1"),
+        (spec(rf=4), lt(rf=3), "replication_factor 4 exceeds the 3 live brokers"),
         (spec(retenton_ms="1"), lt(), "unknown config key retenton.ms; did you mean retention.ms?"),
         (spec("new", rf=5), None, "replication_factor 5 exceeds the 3 live brokers"),
     ],

@@ -6,7 +6,6 @@ Real clients against the real secured listener (ports 19392-19394); nothing is m
 from __future__ import annotations
 
 import secrets
-import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,24 +16,14 @@ from confluent_kafka.admin import AdminClient, ScramMechanism, UserScramCredenti
 from kafkactl.admin import Admin
 from kafkactl.cli.main import main
 from kafkactl.connection import Connection, resolve
+from tests.one_topic import write_one_topic
 from tests.secure import SecureCluster
 
 pytestmark = pytest.mark.cluster
 
 
 def _topology(d: Path, topic: str) -> Path:
-    d.mkdir(parents=True, exist_ok=True)
-    (d / "topics.yaml").write_text(textwrap.dedent(f"""
-        cluster:
-          owns: ["{topic}"]
-        topics:
-          {topic}:
-            partitions: 2
-            replication_factor: 3
-            configs:
-              retention.ms: 1h
-        """), encoding="utf-8")
-    return d
+    return write_one_topic(d, topic, 2, 3, {"retention.ms": "1h"})
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

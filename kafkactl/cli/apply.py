@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from kafkactl.cli import common
+from kafkactl.cli import common, reassignments
 from kafkactl.cli.plan import TargetOpt
 from kafkactl.errors import ApplyError, KafkactlError, UsageError
 from kafkactl.plan import Applied, Plan
@@ -31,13 +31,15 @@ def apply_cmd(
     schema_registry_url: common.RegistryOpt = None,
     client_config: common.ClientConfigOpt = None,
     timeout: common.TimeoutOpt = None,
+    throttle: reassignments.ThrottleOpt = "50MiB",
+    wait: reassignments.WaitOpt = False,
 ) -> int:
     """Apply the changes a plan shows (asks for confirmation unless --auto-approve)."""
     saved = saved_plan(plan_file, target)
     if saved:
         check_environment(saved, env)  # before anything is read: a plan of another environment never runs
     loaded, conn = common.open_topology(directory, env, bootstrap_servers, schema_registry_url, client_config, timeout)
-    clients = Clients.connect(conn)
+    clients = Clients.connect(conn, reassignments.throttle_bytes(throttle))
     out = common.out_console()
     # A saved plan is re-planned with its own targets, so the fingerprints cover the same scope.
     run = make_plan(directory, clients, saved.targets if saved else target or (), loaded=loaded)
@@ -46,7 +48,8 @@ def apply_cmd(
         check_fresh(saved, run.plan)
         plan = saved
     render_plan(plan, out, run.topology.cluster.name)
-    return execute(plan, clients, out, allow_delete, ask=not plan_file and not auto_approve)
+    rc = execute(plan, clients, out, allow_delete, ask=not plan_file and not auto_approve)
+    return reassignments.settle(clients, loaded.topology, rc) if wait else rc
 
 
 def execute(plan: Plan, clients: Clients, out: Console, allow_delete: bool, ask: bool) -> int:
