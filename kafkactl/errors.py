@@ -60,3 +60,7 @@ class Interrupted(KafkactlError):
     """The user pressed Ctrl-C: exit 130."""
 
     exit_code = 130
+
+
+class LockError(KafkactlError):
+    """Another apply holds the cluster's apply lock (CONTRACT section 9)."""

@@ -89,10 +89,15 @@ class Change:
 
 @dataclass(frozen=True)
 class ChangeOutcome:
-    """What happened to one change during apply: ``error`` None means it was applied."""
+    """What happened to one change during apply: ``error`` None means it was applied.
+
+    ``attempted`` False: apply stopped before this change's phase began (``error`` says why), so
+    nothing of it was sent.
+    """
 
     change: Change
     error: str | None = None
+    attempted: bool = True
 
 
 @dataclass(frozen=True)
@@ -102,11 +107,15 @@ class Applied:
     ``not_shown`` lists topics (of those read to confirm, see ``Admin.await_metadata``) that
     the controller accepted but a broker still showed as before when the wait's deadline
     passed: a plan made at once may list them again until the brokers catch up.
+    ``stopped``: why apply stopped before the end (Ctrl-C, the apply lock lost, a failed request),
+    or None. ``unconfirmed``: why the confirming read after the writes failed, or None.
     """
 
     outcomes: tuple[ChangeOutcome, ...]
     not_shown: tuple[str, ...] = ()
     waited_s: float = 0.0
+    stopped: str | None = None
+    unconfirmed: str | None = None
 
 
 @dataclass(frozen=True)

@@ -189,9 +189,30 @@ def render_outcomes(outcomes: Iterable[ChangeOutcome], console: Console) -> None
         c = o.change
         if o.error is None:
             out.add(("  ✓ ", "green"), f"{c.kind} {c.name}: {VERB[c.action]}")
+        elif not o.attempted:
+            out.add(("  ○ ", "dim"), f"{c.kind} {c.name}: {c.action.value} {o.error}")
         else:
             out.add(("  ✗ ", "red"), f"{c.kind} {c.name}: {c.action.value} failed: {o.error}")
     out.flush(console)
+
+
+def stopped_summary(applied: Applied) -> str:
+    """One line for an apply that stopped before the end: why, and how many changes were applied, failed
+    (outcome unknown included) and not started. The outcome lines above name each of them."""
+    outcomes = applied.outcomes
+    done = sum(1 for o in outcomes if o.error is None)
+    skipped = sum(1 for o in outcomes if not o.attempted)
+    why = "interrupted" if applied.stopped == "interrupted" else f"apply stopped: {applied.stopped}"
+    return (f"{why}: {done} of {len(outcomes)} changes applied, {len(outcomes) - done - skipped} failed, "
+            f"{skipped} not started (each listed above)")
+
+
+def unconfirmed_warning(applied: Applied) -> str | None:
+    """One line when the read that confirms the writes failed: the writes themselves were acknowledged."""
+    if applied.unconfirmed is None:
+        return None
+    return (f"the changes above were applied, but reading them back to confirm failed: {applied.unconfirmed}; "
+            "a plan made now may list some of them again until every broker shows them")
 
 
 def apply_summary(outcomes: Sequence[ChangeOutcome]) -> str:

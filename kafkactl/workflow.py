@@ -24,7 +24,7 @@ from kafkactl.admin import Admin
 from kafkactl.connection import Connection
 from kafkactl.diff import diff
 from kafkactl.errors import KafkactlError, StalePlanError, UnsupportedChange
-from kafkactl.executor import Progress, apply_plan
+from kafkactl.executor import Progress, Stop, apply_plan
 from kafkactl.kinds.registry import removals
 from kafkactl.model import LiveState, Outcome, Topology, is_internal
 from kafkactl.plan import Applied, Plan
@@ -131,10 +131,18 @@ def check_fresh(saved: Plan, current: Plan) -> None:
             "plan is stale: the cluster changed since this plan was made; run plan again",
             hint="nothing was applied; run 'kafkactl plan --out FILE' again and review it",
         )
+    # The fingerprint covers the live state only; the changes must be the ones this topology gives for
+    # it, so a plan file edited by hand (a change added, removed or altered) never runs.
+    if saved.to_json()["changes"] != current.to_json()["changes"]:
+        raise StalePlanError(
+            "the plan file's changes are not the plan for this topology and cluster (edited by hand, or the "
+            "topology changed since it was made); nothing was applied",
+            hint="run 'kafkactl plan --out FILE' again and review it",
+        )
 
 
-def apply(plan: Plan, clients: Clients, progress: Progress | None = None) -> Applied:
-    return apply_plan(plan, clients.admin, clients.registry, progress, throttle_bytes=clients.throttle_bytes)
+def apply(plan: Plan, clients: Clients, progress: Progress | None = None, stop: Stop | None = None) -> Applied:
+    return apply_plan(plan, clients.admin, clients.registry, progress, stop, throttle_bytes=clients.throttle_bytes)
 
 
 def settle_reassignments(clients: Clients, topology: Topology, report: Callable[[int], None]) -> list[Outcome]:

@@ -48,6 +48,10 @@ REGISTRIES = ("apicurio", "karapace")
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "cluster: needs the real Kafka cluster and schema registry")
+    # Every apply holds the cluster's apply lock (kafkactl.lock). Test sessions of several people share
+    # the local cluster, so their applies wait for each other's lock instead of refusing at once;
+    # tests of the refusal itself (tests/faults) run kafkactl with their own environment.
+    os.environ.setdefault("KAFKACTL_LOCK_TIMEOUT", "10m")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

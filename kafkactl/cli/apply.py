@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated
 
@@ -11,11 +13,20 @@ from rich.console import Console
 from rich.progress import Progress
 
 from kafkactl.cli import common, reassignments
+from kafkactl.cli.lock import Guard, LockTimeoutOpt, held, writing
 from kafkactl.cli.plan import TargetOpt
-from kafkactl.errors import ApplyError, KafkactlError, UsageError
+from kafkactl.errors import ApplyError, Interrupted, KafkactlError, UsageError
+from kafkactl.executor import INTERRUPTED, Stop
 from kafkactl.plan import Applied, Plan
-from kafkactl.render import apply_summary, not_shown_warning, render_outcomes, render_plan
-from kafkactl.workflow import Clients, apply, check_applicable, check_environment, check_fresh, make_plan
+from kafkactl.render import (
+    apply_summary,
+    not_shown_warning,
+    render_outcomes,
+    render_plan,
+    stopped_summary,
+    unconfirmed_warning,
+)
+from kafkactl.workflow import Clients, PlanRun, apply, check_applicable, check_environment, check_fresh, make_plan
 
 PROGRESS_THRESHOLD = 50  # show a progress bar from this many changes
 
@@ -33,6 +44,7 @@ def apply_cmd(
     timeout: common.TimeoutOpt = None,
     throttle: reassignments.ThrottleOpt = "50MiB",
     wait: reassignments.WaitOpt = False,
+    lock_timeout: LockTimeoutOpt = None,
 ) -> int:
     """Apply the changes a plan shows (asks for confirmation unless --auto-approve)."""
     saved = saved_plan(plan_file, target)
@@ -40,26 +52,61 @@ def apply_cmd(
         check_environment(saved, env)  # before anything is read: a plan of another environment never runs
     loaded, conn = common.open_topology(directory, env, bootstrap_servers, schema_registry_url, client_config, timeout)
     clients = Clients.connect(conn, reassignments.throttle_bytes(throttle))
-    out = common.out_console()
     # A saved plan is re-planned with its own targets, so the fingerprints cover the same scope.
-    run = make_plan(directory, clients, saved.targets if saved else target or (), loaded=loaded)
-    plan = run.plan
-    if saved:
-        check_fresh(saved, run.plan)
-        plan = saved
-    render_plan(plan, out, run.topology.cluster.name)
-    rc = execute(plan, clients, out, allow_delete, ask=not plan_file and not auto_approve)
+    targets = saved.targets if saved else tuple(target or ())
+    rc = plan_and_apply(lambda: make_plan(directory, clients, targets, loaded=loaded), clients,
+                        Request(directory, lock_timeout, allow_delete, not plan_file and not auto_approve), saved)
     return reassignments.settle(clients, loaded.topology, rc) if wait else rc
 
 
-def execute(plan: Plan, clients: Clients, out: Console, allow_delete: bool, ask: bool) -> int:
+@dataclass(frozen=True)
+class Request:
+    directory: str
+    lock_timeout: str | None
+    allow_delete: bool
+    ask: bool
+
+
+def plan_and_apply(plan_now: Callable[[], PlanRun], clients: Clients, req: Request, saved: Plan | None = None) -> int:
+    """Plan, show, apply, all under the apply lock, so no write follows a read made before another apply ended.
+
+    With ``ask`` the plan is shown and confirmed before the lock is taken (nobody waits on a prompt), and
+    made again under the lock: it must still be the plan that was confirmed. A saved plan is checked
+    against the plan made under the lock (cluster, fingerprint, changes).
+    """
+    out = common.out_console()
+    shown: Plan | None = None
+    if req.ask:
+        run = plan_now()
+        render_plan(run.plan, out, run.topology.cluster.name)
+        check_applicable(run.plan, req.allow_delete)
+        if not run.plan.has_changes:
+            return 0
+        confirm(out)
+        shown = run.plan
+    with held(clients.admin.conn, req.directory, req.lock_timeout) as guard:
+        run = plan_now()
+        plan = saved or shown or run.plan
+        if plan is not run.plan:
+            check_fresh(plan, run.plan)
+        if shown is None:
+            render_plan(plan, out, run.topology.cluster.name)
+        return execute(plan, clients, out, req.allow_delete, ask=False, guard=guard)
+
+
+def execute(plan: Plan, clients: Clients, out: Console, allow_delete: bool, ask: bool,
+            guard: Guard | None = None) -> int:
     """Apply a rendered plan: refuse errors and unallowed deletes, confirm when ``ask``, report every outcome."""
     check_applicable(plan, allow_delete)
     if not plan.has_changes:
         return 0
     if ask:
         confirm(out)
-    return report(run_with_progress(plan, clients), out)
+    with writing(guard):
+        applied = run_with_progress(plan, clients, guard.stop if guard else None)
+    if guard is not None and guard.interrupts and applied.stopped is None:  # interrupted after the last phase
+        applied = replace(applied, stopped=INTERRUPTED)
+    return report(applied, out)
 
 
 def saved_plan(plan_file: str | None, targets: list[str] | None) -> Plan | None:
@@ -91,12 +138,12 @@ def confirm(out: Console) -> None:
         raise KafkactlError("apply cancelled; nothing was applied")
 
 
-def run_with_progress(plan: Plan, clients: Clients) -> Applied:
+def run_with_progress(plan: Plan, clients: Clients, stop: Stop | None = None) -> Applied:
     if len(plan.changes) < PROGRESS_THRESHOLD:
-        return apply(plan, clients)
+        return apply(plan, clients, stop=stop)
     with Progress(console=common.err_console(), transient=True) as bar:
         task = bar.add_task("Applying", total=len(plan.changes))
-        return apply(plan, clients, lambda n: bar.advance(task, n))
+        return apply(plan, clients, lambda n: bar.advance(task, n), stop)
 
 
 def report(applied: Applied, out: Console) -> int:
@@ -107,8 +154,14 @@ def report(applied: Applied, out: Console) -> int:
     if not failed:
         out.print()
         out.print(apply_summary(outcomes), style="bold green")
-    if warning := not_shown_warning(applied):
-        common.warn(warning)
+    for warning in (not_shown_warning(applied), unconfirmed_warning(applied)):
+        if warning:
+            common.warn(warning)
+    if applied.stopped is not None:
+        error = Interrupted if applied.stopped == INTERRUPTED else ApplyError
+        raise error(stopped_summary(applied),
+                    details=tuple(f"{o.change.kind} {o.change.name}: {o.error}" for o in failed if o.attempted),
+                    hint="run 'kafkactl plan' to see what is left; apply again converges")
     if failed:
         done = len(outcomes) - len(failed)
         raise ApplyError(

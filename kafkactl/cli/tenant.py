@@ -19,10 +19,11 @@ from rich.text import Text
 
 from kafkactl import tenant_status, tenants
 from kafkactl.cli import common
-from kafkactl.cli.apply import execute
+from kafkactl.cli.apply import Request, plan_and_apply
+from kafkactl.cli.lock import LockTimeoutOpt
 from kafkactl.render import render_plan
 from kafkactl.targets import TENANT_PREFIX
-from kafkactl.workflow import Clients, make_plan
+from kafkactl.workflow import Clients, PlanRun, make_plan
 
 STATUS_STYLE = {"in sync": "green", "missing": "yellow", "drifted": "red", "removed": "magenta"}
 TenantArg = Annotated[str, typer.Argument(help="Tenant id: ^[a-z0-9][a-z0-9-]{0,62}$.", show_default=False)]
@@ -46,12 +47,13 @@ def add(
     schema_registry_url: common.RegistryOpt = None,
     client_config: common.ClientConfigOpt = None,
     timeout: common.TimeoutOpt = None,
+    lock_timeout: LockTimeoutOpt = None,
 ) -> int:
     """Add a tenant to tenants.members, then show (or --apply) the plan for its topics and subjects."""
     edit = tenants.add(directory, tenant, env)
     common.out_console().print(Text(f"Added tenant {tenant} to {edit.path}.\n"))
     return plan_tenant(directory, tenant, env, (bootstrap_servers, schema_registry_url, client_config, timeout),
-                       Decision(apply, auto_approve, allow_delete=False))
+                       Decision(apply, auto_approve, allow_delete=False, lock_timeout=lock_timeout))
 
 
 @tenant_app.command("remove")
@@ -66,12 +68,13 @@ def remove(
     schema_registry_url: common.RegistryOpt = None,
     client_config: common.ClientConfigOpt = None,
     timeout: common.TimeoutOpt = None,
+    lock_timeout: LockTimeoutOpt = None,
 ) -> int:
     """Remove a tenant from tenants.members, then show (or --apply) the deletes of its topics and subjects."""
     edit = tenants.remove(directory, tenant, env)
     common.out_console().print(Text(f"Removed tenant {tenant} from {edit.path}.\n"))
     return plan_tenant(directory, tenant, env, (bootstrap_servers, schema_registry_url, client_config, timeout),
-                       Decision(apply, auto_approve, allow_delete))
+                       Decision(apply, auto_approve, allow_delete, lock_timeout))
 
 
 @tenant_app.command("list")
@@ -103,6 +106,7 @@ class Decision:
     apply: bool
     auto_approve: bool
     allow_delete: bool
+    lock_timeout: str | None = None
 
 
 def plan_tenant(directory: str, tenant: str, env: str | None,
@@ -111,11 +115,15 @@ def plan_tenant(directory: str, tenant: str, env: str | None,
     loaded, conn = common.open_topology(directory, env, *connection)
     clients = Clients.connect(conn)
     out = common.out_console()
-    run = make_plan(directory, clients, [f"{TENANT_PREFIX}{tenant}"], loaded=loaded)
+    def plan_now() -> PlanRun:
+        return make_plan(directory, clients, [f"{TENANT_PREFIX}{tenant}"], loaded=loaded)
+
+    if decision.apply:  # under the apply lock, like apply (kafkactl.cli.lock)
+        return plan_and_apply(plan_now, clients, Request(directory, decision.lock_timeout, decision.allow_delete,
+                                                         ask=not decision.auto_approve))
+    run = plan_now()
     render_plan(run.plan, out, run.topology.cluster.name)
-    if not decision.apply:
-        return 1 if run.plan.errors else 0
-    return execute(run.plan, clients, out, decision.allow_delete, ask=not decision.auto_approve)
+    return 1 if run.plan.errors else 0
 
 
 def status_table(rows: list[tenant_status.TenantStatus]) -> Table:
