@@ -183,6 +183,11 @@ class Targets:
             acls=_only(live.acls, lambda p: self.access("acl", p, topology)),
             users=_only(live.users, lambda u: self.access("user", u, topology)),
             quotas=_only(live.quotas, lambda q: self.access("quota", q, topology)),
+            # Brokers' throttle rates are cluster-level: cleaned up only when the cluster is targeted.
+            replication=replace(live.replication,
+                                reassigning=_only(live.replication.reassigning, lambda n: self.topic(n, topology)),
+                                broker_throttles=live.replication.broker_throttles if self.cluster(topology)
+                                else MappingProxyType({})),
         )
 
     def unmatched(self, topology: Topology, live: LiveState) -> tuple[str, ...]:

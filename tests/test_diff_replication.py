@@ -118,3 +118,13 @@ def test_the_human_plan_shows_the_factor_and_each_partition(capsys: pytest.Captu
     render_plan(plan, Console(width=200, color_system=None), None)
     lines = [line.strip() for line in capsys.readouterr().out.splitlines()]
     assert lines[2:6] == ["~ topic t", "~ replication_factor: 1 → 2", "~ replicas.0: 1 → 1, 3", "~ replicas.1: 2 → 2, 3"]
+
+
+def test_a_targeted_plan_leaves_brokers_throttles_to_a_plan_of_the_cluster() -> None:
+    from kafkactl.targets import Targets
+
+    rates = MappingProxyType({2: freeze({"leader.replication.throttled.rate": "1"})})
+    live = state(topic(((1,),)), broker_throttles=rates, read=True)
+    assert Targets.parse(["t"]).narrow_live(live, topo(spec(1, partitions=1))).replication.broker_throttles == {}
+    assert Targets.parse(["cluster"]).narrow_live(live, topo(spec(1, partitions=1))).replication.broker_throttles \
+        == rates
