@@ -62,3 +62,4 @@ bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/pipeline.py --json-out bench/out/pipeline.json
 	$(BIN)/python bench/network.py
+	$(BIN)/python bench/clients.py --json-out bench/out/clients.json
