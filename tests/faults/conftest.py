@@ -23,6 +23,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -159,19 +160,37 @@ def kafkactl_env(conn: Connection, timeout_s: float = 10) -> dict[str, str]:
     return env
 
 
+# Output goes to files, never pipes: a plan of 2,000 topics overflows a pipe, and a child blocked on a
+# full pipe (while the test waits for its topics) would hold the apply lock forever.
+_OUTPUT: dict[int, tuple[Any, Any]] = {}
+
+
 def start(conn: Connection, *args: str, timeout_s: float = 10, **kw: Any) -> subprocess.Popen[str]:
-    return subprocess.Popen([KAFKACTL, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    out, err = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed by _read)
+    proc = subprocess.Popen([KAFKACTL, *args], stdout=out, stderr=err, text=True,
                             stdin=subprocess.DEVNULL, env=kafkactl_env(conn, timeout_s), **kw)
+    _OUTPUT[proc.pid] = (out, err)
+    return proc
+
+
+def _read(proc: subprocess.Popen[str]) -> tuple[str, str]:
+    texts = []
+    for fh in _OUTPUT.pop(proc.pid):
+        fh.seek(0)
+        texts.append(fh.read())
+        fh.close()
+    return texts[0], texts[1]
 
 
 def finish(proc: subprocess.Popen[str], limit_s: float = RUN_LIMIT_S, began: float | None = None) -> Result:
     began = time.monotonic() if began is None else began
     try:
-        out, err = proc.communicate(timeout=limit_s)
+        proc.wait(timeout=limit_s)
     except subprocess.TimeoutExpired:
         proc.kill()
-        out, err = proc.communicate()
-        pytest.fail(f"kafkactl {proc.args} did not end within {limit_s:.0f} s (hung):\n{err[-3000:]}")
+        proc.wait()
+        pytest.fail(f"kafkactl {proc.args} did not end within {limit_s:.0f} s (hung):\n{_read(proc)[1][-3000:]}")
+    out, err = _read(proc)
     return Result(proc.returncode, out, err, time.monotonic() - began)
 
 
