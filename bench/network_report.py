@@ -10,6 +10,7 @@ Rules (as bench/report.py):
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from typing import Any
 from report import case_table
 
 OUT = Path(__file__).resolve().parent / "out"
+RESULTS_MD = Path(__file__).resolve().parent / "RESULTS.md"
+HEADING = "## At a network distance, beside topicctl, and the pure pipeline (issue 17)"
 PLAN = "kafkactl plan"
 APPLY = "kafkactl apply"
 # Filled in by hand after a run: what each miss was measured to come from (kept with the figures).
@@ -158,7 +161,7 @@ def render(main: Mapping[str, Any]) -> list[str]:
     net, pipe = _load("network.json"), _load("pipeline.json")
     if not net and not pipe:
         return []
-    out = ["## At a network distance, beside topicctl, and the pure pipeline (issue 17)", "",
+    out = [HEADING, "",
            "From bench/network.py and bench/pipeline.py (see bench/README.md). The latency listener: each node's "
            "LATENCY listener is advertised at a Toxiproxy port (bench/latency.py) with one latency toxic of RTT ms on "
            "the broker-to-client stream; inter-broker traffic is not delayed. 0 ms is the plain listener, no proxy. "
@@ -192,3 +195,17 @@ def render(main: Mapping[str, Any]) -> list[str]:
     if CAUSES:
         out += ["### What limits the missed targets (issue 17)", "", *(f"- {c}" for c in CAUSES), ""]
     return out
+
+
+def update(report: Path = RESULTS_MD) -> None:
+    """Put these sections at the end of an existing RESULTS.md (replacing the ones there), the rest untouched:
+    for a machine whose main results (bench/out/results.json) are not here to write the whole report from."""
+    text = report.read_text(encoding="utf-8") if report.exists() else "# kafkactl benchmarks\n"
+    head = text.split(HEADING, 1)[0].rstrip()
+    sections = render({})
+    report.write_text(head + ("\n\n" + "\n".join(sections).rstrip() if sections else "") + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    update()
+    sys.exit(0)
