@@ -81,6 +81,9 @@ def state_view(live: LiveState) -> dict[str, Any]:
         },
         "global_compatibility": live.global_compatibility,
     } | ({"reference_versions": dict(live.reference_versions)} if live.reference_versions else {}) | (
+        {"subject_referrers": {s: [[r.subject, r.version, r.deleted] for r in rs]
+                               for s, rs in live.subject_referrers.items()}} if live.subject_referrers else {}
+    ) | (
         {"access": view_all(live)} if live.read else {}
     )
 

@@ -31,6 +31,7 @@ from typing import Any
 from kafkactl.model import LiveState, LiveSubject, Reference, SubjectSpec, Topology
 from kafkactl.plan import Action, Change, FieldChange
 from kafkactl.schema_forms import canonical
+from kafkactl.subject_rules import purge_text
 
 LATEST_AT_APPLY = None  # a reference version resolved when apply registers the referenced subject
 
@@ -189,9 +190,37 @@ def _deletes(desired: Topology, live: LiveState, out: SubjectPlan) -> None:
                 "a template with protect: true)"
             )
             continue
+        fields = _purge(subject, set(doomed), live, out)
+        if fields is None:
+            continue
         current = live.subjects[subject]
         before = subject_dict(current.schema_type, current.schema, effective_level(subject, live), current.references)
-        out.changes.append(Change("subject", subject, Action.DELETE, before, None))
+        out.changes.append(Change("subject", subject, Action.DELETE, before, None, fields))
+
+
+def _purge(subject: str, doomed: set[str], live: LiveState, out: SubjectPlan) -> tuple[FieldChange, ...] | None:
+    """What deleting ``subject`` needs first: registries refuse while any version references it, even a
+    soft-deleted one (Apicurio 3.3.3, Karapace 5.0.3, Confluent alike), so those versions are deleted
+    permanently (field ``purge``, needs --allow-permanent-delete). A live version of a subject that stays
+    is never purged: the delete is a plan error instead. None when the delete can't be planned."""
+    referrers = live.subject_referrers.get(subject, ())
+    staying = [r for r in referrers if not r.deleted and r.subject not in doomed]
+    if staying:
+        held = ", ".join(f"{r.subject} version {r.version}" for r in staying)
+        out.errors.append(
+            f"subject {subject}: {held} references it and stays, so the registry refuses to delete it; declare the "
+            "referrer without the reference and delete its versions that hold it, or keep the subject declared"
+        )
+        return None
+    if not referrers:
+        return ()
+    purge = [{"subject": r.subject, "version": r.version} for r in referrers]
+    out.warnings.append(
+        f"subject {subject}: referenced by {purge_text(purge)}; the registry deletes it only once no version "
+        "references it, soft-deleted ones included, so apply first deletes those versions permanently (their schema "
+        "ids are gone for good; needs --allow-permanent-delete)"
+    )
+    return (FieldChange("purge", None, purge),)
 
 
 def _referrers_first(subjects: list[str], live: LiveState) -> list[str]:

@@ -149,7 +149,6 @@ class Topology:
     tenants: tuple[str, ...] = ()
     default_compatibility: str | None = None
     tenant_files: tuple[str, ...] = ()  # files that hold tenants.members (for `tenant add`)
-
     principals: Mapping[str, PrincipalSpec] = field(default_factory=lambda: MappingProxyType({}))
     tenant_principal: str | None = None  # tenants.principal, e.g. "User:tenant-{tenant}"
     users: Mapping[str, UserSpec] = field(default_factory=lambda: MappingProxyType({}))
@@ -277,6 +276,15 @@ class Replication:
     read: bool = False  # False: reassignments were not listed (nothing in scope needed it)
 
 
+@dataclass(frozen=True, order=True)
+class Referrer:
+    """A version of a subject that references another subject; ``deleted`` when it is soft-deleted."""
+
+    subject: str
+    version: int
+    deleted: bool = False
+
+
 @dataclass(frozen=True)
 class LiveSubject:
     subject: str
@@ -316,6 +324,10 @@ class LiveState:
     # subject -> its latest live version, for every subject a desired schema references
     # (owned or not): resolves ``version: latest`` references at plan time.
     reference_versions: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    # subject -> the versions of other subjects that reference one of its versions, soft-deleted
+    # ones included; read only for the owned subjects a plan may delete (the registry refuses
+    # to delete a subject while any version references it).
+    subject_referrers: Mapping[str, tuple[Referrer, ...]] = field(default_factory=lambda: MappingProxyType({}))
     # Access kinds, read only when the topology manages them (``read`` names the kinds read):
     acls: Mapping[str, tuple[Binding, ...]] = field(default_factory=lambda: MappingProxyType({}))  # owned principals
     users: Mapping[str, LiveUser] = field(default_factory=lambda: MappingProxyType({}))  # owned users
@@ -324,7 +336,6 @@ class LiveState:
     quotas: Mapping[str, Mapping[str, float]] = field(default_factory=lambda: MappingProxyType({}))  # owned entities
     read: frozenset[str] = frozenset()
     replication: Replication = field(default_factory=Replication)
-
 
 
 @dataclass(frozen=True)

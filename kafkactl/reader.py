@@ -55,7 +55,7 @@ def read_live(
     state = replace(state, replication=_replication(topology, admin, info, state, cluster_cfg))
     state = read_all(topology, AccessAdmin(admin), state)  # ACLs, users, quotas: one batched read each
     if registry is not None:
-        state = registry.read_subjects(topology, state)
+        state = registry.read_referrers(topology, registry.read_subjects(topology, state))
     return state
 
 

@@ -34,13 +34,14 @@ import httpx
 
 from kafkactl.connection import Connection
 from kafkactl.errors import RegistryError
-from kafkactl.model import LiveState, LiveSubject, Outcome, Reference, SubjectSpec, Topology
+from kafkactl.model import LiveState, LiveSubject, Outcome, Reference, Referrer, SubjectSpec, Topology
 from kafkactl.plan import Action, Change, Plan
 from kafkactl.registry_read import Current, View, read, view
 from kafkactl.subject_rules import (
     avro_incompatibility,
     direction,
     level_to_set,
+    purges,
     ref_subjects,
     refs_of,
     registers,
@@ -106,9 +107,10 @@ class Registry:
         try:
             try:
                 return self.http.request(method, path, json=body, params=params)
-            except httpx.RemoteProtocolError:
-                # A server may close a keep-alive connection just as a request goes out; every
-                # call here is idempotent in effect, so it is sent once more on a fresh connection.
+            except (httpx.RemoteProtocolError, httpx.ReadError):
+                # A server may close a keep-alive connection just as a request goes out (Karapace
+                # does after an answer of 500); every call here is idempotent in effect, so it is
+                # sent once more on a fresh connection.
                 return self.http.request(method, path, json=body, params=params)
         except httpx.TransportError as e:
             raise RegistryError(
@@ -177,6 +179,35 @@ class Registry:
             reference_versions=MappingProxyType(ref_versions),
             registry_read=True,
         )
+
+    def read_referrers(self, topology: Topology, state: LiveState) -> LiveState:
+        """Who references the subjects a plan may delete (owned, live, undeclared), soft-deleted versions included.
+
+        Per version ``GET .../referencedby`` gives schema ids; ``GET /schemas/ids/{id}/versions``
+        with and without ``deleted=true`` names the subject versions holding each id and
+        tells live from soft-deleted. Only these few subjects are read, never the rest.
+        """
+        doomed = sorted(s for s in state.subjects if s not in topology.subjects and topology.owns_subject(s))
+        if not state.registry_read or not doomed:
+            return state
+        found = self._pool(self._referrers, doomed)
+        return replace(state, subject_referrers=MappingProxyType({s: r for s, r in zip(doomed, found, strict=True) if r}))
+
+    def _referrers(self, subject: str) -> tuple[Referrer, ...]:
+        ids: set[int] = set()
+        for version in self.call("GET", f"subjects/{q(subject)}/versions", missing_ok=True) or []:
+            path = f"subjects/{q(subject)}/versions/{int(version)}/referencedby"
+            ids.update(int(i) for i in self.call("GET", path, missing_ok=True) or [])
+        out: set[Referrer] = set()
+        for schema_id in ids:
+            live = {(d["subject"], int(d["version"]))
+                    for d in self.call("GET", f"schemas/ids/{schema_id}/versions", missing_ok=True) or []}
+            every = self.call("GET", f"schemas/ids/{schema_id}/versions", params={"deleted": "true"}, missing_ok=True)
+            for d in every or []:
+                key = (str(d["subject"]), int(d["version"]))
+                if key[0] != subject:
+                    out.add(Referrer(key[0], key[1], deleted=key not in live))
+        return tuple(sorted(out))
 
     def view(self) -> View:
         """The live subjects: ``GET /subjects``, plus Apicurio's export where it answers."""
@@ -247,10 +278,11 @@ class Registry:
         sent = [Reference(r.name, r.subject, r.version if r.version is not None else -1) for r in refs]
         r = self._send("POST", f"subjects/{q(anchor)}", schema_body(after["schema_type"], after["schema"], sent),
                        {"normalize": "true"})
-        if r.status_code != 422:
+        if r.status_code != 422 and r.status_code < 500:
             return None, None
+        # Karapace 5.0.3 answers 500 when a reference names a subject not registered yet.
         message = error_message(r)
-        if all(ref.version is not None for ref in refs) or references_unsupported(r):
+        if r.status_code == 422 and (all(ref.version is not None for ref in refs) or references_unsupported(r)):
             return f"subject {c.name}: the registry refuses this schema, so apply could not register it: {message}", None
         return None, (f"subject {c.name}: the registry could not check this schema before the subjects it references "
                       f"are registered ({message}); it checks it when apply registers it")
@@ -337,16 +369,28 @@ class Registry:
         return outcomes
 
     def apply_deletes(self, changes: Sequence[Change]) -> list[Outcome]:
-        """Soft deletes (``DELETE /subjects/{s}``), referrers before the subjects they reference."""
+        """Soft deletes (``DELETE /subjects/{s}``), referrers before the subjects they reference; a delete with a
+        ``purge`` first deletes those referrer versions permanently (soft, then ``permanent=true``)."""
         doomed = {c.name: c for c in changes if c.action is Action.DELETE}
         waits: dict[str, set[str]] = {n: set() for n in doomed}
         for name, c in doomed.items():
             for ref in ref_subjects(c, "before") & doomed.keys():
                 waits[ref].add(name)
+            waits[name] |= {s for s, _ in purges(c)} & doomed.keys()
         outcomes: list[Outcome] = []
         for wave in waves(waits):
-            outcomes += self._each([(n, None) for n in wave], lambda n, _: self.call("DELETE", f"subjects/{q(n)}"))
+            outcomes += self._each([(n, doomed[n]) for n in wave], self._delete)
         return outcomes
+
+    def _delete(self, name: str, c: Change) -> None:
+        for subject, version in purges(c):
+            path = f"subjects/{q(subject)}/versions/{version}"
+            soft = self._send("DELETE", path, None, None)
+            # Already soft-deleted: Karapace answers 404, Apicurio 409; either way the permanent delete follows.
+            if soft.is_error and soft.status_code not in (404, 409):
+                raise RegistryError(f"DELETE {path}: HTTP {soft.status_code}: {error_message(soft)}")
+            self.call("DELETE", path, params={"permanent": "true"}, missing_ok=True)
+        self.call("DELETE", f"subjects/{q(name)}")
 
     def _register(self, _: str, c: Change) -> None:
         after = c.after or {}

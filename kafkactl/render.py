@@ -20,6 +20,7 @@ from rich.text import Text
 
 from kafkactl.kinds.acl.spec import Binding
 from kafkactl.plan import Action, Applied, Change, ChangeOutcome, FieldChange, Plan
+from kafkactl.subject_rules import purge_text
 from kafkactl.units import human
 
 SYMBOL = {Action.CREATE: ("+", "green"), Action.UPDATE: ("~", "yellow"), Action.DELETE: ("-", "red")}
@@ -97,6 +98,8 @@ def _render_change(change: Change, out: _Lines) -> None:
     elif change.action is Action.UPDATE:
         for f in change.fields:
             _render_field(f, out)
+    elif purge := change.field_change("purge"):
+        out.add(("      ! ", "red"), f"first deletes permanently: {purge_text(purge.after)}")
     out.add()
 
 

@@ -100,6 +100,17 @@ def level_to_set(c: Change) -> str | None:
     return str(change.after) if change and change.after else None
 
 
+def purge_text(purge: Sequence[Mapping[str, Any]]) -> str:
+    """A delete's ``purge`` field (the referrer versions deleted permanently first) on one line."""
+    return ", ".join(f"{p['subject']} version {p['version']}" for p in purge)
+
+
+def purges(c: Change) -> list[tuple[str, int]]:
+    """(subject, version) pairs a subject delete removes permanently before it (see kafkactl.diff_subjects)."""
+    field = c.field_change("purge") if c.action is Action.DELETE else None
+    return [(str(p["subject"]), int(p["version"])) for p in (field.after if field else [])]
+
+
 def direction(level: str | None) -> str:
     """BACKWARD_TRANSITIVE -> BACKWARD; unset counts as NONE."""
     return (level or "NONE").removesuffix("_TRANSITIVE")

@@ -31,6 +31,7 @@ from kafkactl.plan import Applied, Plan
 from kafkactl.reader import broker_check, read_live
 from kafkactl.registry import Registry
 from kafkactl.replication import THROTTLED_REPLICAS
+from kafkactl.subject_rules import purge_text
 from kafkactl.targets import Targets
 from kafkactl.topology import LoadResult, load
 
@@ -91,7 +92,7 @@ def _plan_once(topology: Topology, clients: Clients, scope: Targets) -> tuple[Li
     return live, plan
 
 
-def check_applicable(plan: Plan, allow_delete: bool) -> None:
+def check_applicable(plan: Plan, allow_delete: bool, allow_permanent_delete: bool = False) -> None:
     if plan.errors:
         raise UnsupportedChange(
             f"the plan has {len(plan.errors)} error(s), listed above; nothing was applied",
@@ -106,6 +107,15 @@ def check_applicable(plan: Plan, allow_delete: bool) -> None:
             f"the plan deletes {len(deletes)} resource(s); nothing was applied",
             details=tuple(deletes),
             hint="review the deletes and pass --allow-delete to apply them",
+        )
+    # Deleting a referenced subject first deletes its referrers' versions for good (diff_subjects._purge).
+    permanent = [f"subject {c.name}: first {purge_text(f.after)}" for c in plan.changes if (f := c.field_change("purge"))]
+    if permanent and not allow_permanent_delete:
+        raise KafkactlError(
+            f"the plan deletes {len(permanent)} subject(s) that other versions reference, which needs those versions "
+            "deleted permanently; nothing was applied",
+            details=tuple(permanent),
+            hint="review them and pass --allow-permanent-delete as well as --allow-delete",
         )
 
 

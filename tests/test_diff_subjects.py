@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from types import MappingProxyType
 
 import pytest
@@ -14,6 +15,7 @@ from kafkactl.model import (
     LiveState,
     LiveSubject,
     Reference,
+    Referrer,
     SchemaType,
     SubjectSpec,
     TopicSpec,
@@ -199,3 +201,27 @@ def test_full_diff_puts_subject_changes_after_topics_and_fingerprints_reference_
     assert [(c.kind, c.action) for c in plan.changes] == [("topic", Action.CREATE), ("subject", Action.CREATE)]
     other = diff(desired, live(refs={"x": 2}))
     assert plan.fingerprint != other.fingerprint
+
+
+def test_deleting_a_referenced_subject_purges_referrer_versions_that_go_or_are_soft_deleted() -> None:
+    owned = ClusterSpec(owns=("x.*",))
+    state = replace(live(lsub("x.money", V1), lsub("x.order", V1, refs=(Reference("m", "x.money", 1),))),
+                    subject_referrers=MappingProxyType({"x.money": (Referrer("x.old", 1, deleted=True),
+                                                                    Referrer("x.order", 1))}))
+    out = diff_subjects(topo(cluster=owned), state)
+    assert [(c.name, c.action, c.fields) for c in out.changes] == [
+        ("x.order", Action.DELETE, ()),
+        ("x.money", Action.DELETE, (FieldChange("purge", None, [{"subject": "x.old", "version": 1},
+                                                                 {"subject": "x.order", "version": 1}]),)),
+    ]
+    assert out.errors == [] and "--allow-permanent-delete" in out.warnings[0]
+
+
+def test_deleting_a_subject_a_staying_version_references_is_an_error() -> None:
+    owned = ClusterSpec(owns=("x.*",))
+    state = replace(live(lsub("x.money", V1), lsub("x.order", V2)),
+                    subject_referrers=MappingProxyType({"x.money": (Referrer("x.order", 1),)}))
+    out = diff_subjects(topo(sub("x.order", V2), cluster=owned), replace(state, schema_matches=MappingProxyType(
+        {"x.order": 1})))
+    assert out.changes == []  # the delete of x.money is not planned
+    assert out.errors[0].startswith("subject x.money: x.order version 1 references it and stays")

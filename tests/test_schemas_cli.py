@@ -398,3 +398,76 @@ def test_a_registration_the_registry_refuses_at_apply_is_reported_per_change(
     doc = plan_json(kctl, d)  # what is left: the refused version, now a plan error under BACKWARD
     assert [c["name"] for c in doc["changes"]] == [subject]
     assert doc["errors"][0].startswith(f"subject {subject}: the new schema is incompatible")
+
+
+def ref_topology(base: str, *, money: bool = True, order: bool = True) -> str:
+    """Protobuf subjects ``base.money`` and ``base.order`` (which imports money), owned by ``cluster.owns``."""
+    lines = ["cluster:", f'  owns: ["{base}.*"]', "subjects:"]
+    if money:
+        lines += [f"  {base}.money:", "    schema: ../schemas/money.proto"]
+    if order:
+        lines += [f"  {base}.order:", "    schema: ../schemas/order.proto",
+                  f"    references: [{{name: money.proto, subject: {base}.money, version: latest}}]"]
+    return "\n".join(lines) + "\n" if money or order else "\n".join(lines[:2]) + "\n"
+
+
+def ref_schemas(pkg: str) -> dict[str, str]:
+    return {
+        "money.proto": f'syntax = "proto3";\npackage {pkg};\n\nmessage Money {{\n  int64 cents = 1;\n}}\n',
+        "order.proto": f'syntax = "proto3";\npackage {pkg};\n\nimport "money.proto";\n\n'
+                       f'message Order {{\n  {pkg}.Money total = 1;\n}}\n',
+    }
+
+
+@pytest.mark.parametrize("referrer_soft_deleted_first", [False, True])
+def test_deleting_a_referenced_subject_deletes_its_referrers_versions_for_good_when_allowed(
+    kctl: Run, sr: httpx.Client, unique_name: Callable[[str], str], tmp_path: Path, referrer_soft_deleted_first: bool
+) -> None:
+    base = unique_name("refdel")
+    money, order = f"{base}.money", f"{base}.order"
+    schemas = ref_schemas("p" + base.replace("-", ""))
+    d = write(tmp_path, ref_topology(base), schemas)
+    apply_ok(kctl, d)
+    assert versions(sr, order) == [1]
+    if referrer_soft_deleted_first:  # as an older kafkactl left it: the referrer soft-deleted, money refused
+        sr.delete(f"subjects/{order}").raise_for_status()
+        write(tmp_path, ref_topology(base, order=False), schemas)
+        assert sr.delete(f"subjects/{money}").status_code == 422  # the registry's refusal this fixes
+    write(tmp_path, ref_topology(base, money=False, order=False), schemas)
+
+    doc = plan_json(kctl, d)
+    expected = [] if referrer_soft_deleted_first else [("subject", order, "delete", [])]
+    assert changes(doc) == [*expected, ("subject", money, "delete", ["purge"])]
+    assert doc["changes"][-1]["fields"] == [{"path": "purge", "before": None, "after": [{"subject": order, "version": 1}]}]
+    code, out, _ = kctl("plan", d)
+    assert f"! first deletes permanently: {order} version 1" in out
+
+    code, _, err = kctl("apply", d, "--auto-approve", "--allow-delete")
+    assert code == 1 and "--allow-permanent-delete" in err and "nothing was applied" in err
+    assert versions(sr, money) == [1]
+    apply_ok(kctl, d, "--allow-delete", "--allow-permanent-delete")
+    assert versions(sr, money) == []
+    assert sr.get(f"subjects/{order}/versions", params={"deleted": "true"}).status_code == 404  # gone for good
+    assert_converged(kctl, d)
+
+
+def test_deleting_a_subject_that_a_staying_subject_references_is_a_plan_error(
+    kctl: Run, sr: httpx.Client, unique_name: Callable[[str], str], tmp_path: Path
+) -> None:
+    base = unique_name("refkeep")
+    money, order = f"{base}.money", f"{base}.order"
+    schemas = ref_schemas("p" + base.replace("-", ""))
+    d = write(tmp_path, ref_topology(base), schemas)
+    apply_ok(kctl, d)
+    # order stays, now without the reference: its version 1 still holds it
+    standalone = f'syntax = "proto3";\npackage p{base.replace("-", "")};\n\nmessage Order {{\n  int64 cents = 2;\n}}\n'
+    topology = f'cluster:\n  owns: ["{base}.*"]\nsubjects:\n  {order}:\n    schema: ../schemas/order.proto\n'
+    write(tmp_path, topology + "    compatibility: NONE\n", {**schemas, "order.proto": standalone})
+
+    doc = plan_json(kctl, d)
+    assert doc["errors"] == [f"subject {money}: {order} version 1 references it and stays, so the registry refuses to "
+                             "delete it; declare the referrer without the reference and delete its versions that hold "
+                             "it, or keep the subject declared"]
+    code, _, _ = kctl("apply", d, "--auto-approve", "--allow-delete", "--allow-permanent-delete")
+    assert code == 1
+    assert versions(sr, money) == [1] and versions(sr, order) == [1]  # nothing applied, not even order's v2

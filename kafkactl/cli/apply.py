@@ -36,6 +36,9 @@ def apply_cmd(
     plan_file: Annotated[str | None, typer.Option("--plan", help="Apply a plan saved by 'plan --out'.")] = None,
     auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Skip the interactive confirmation.")] = False,
     allow_delete: Annotated[bool, typer.Option("--allow-delete", help="Allow a plan that deletes resources.")] = False,
+    allow_permanent_delete: Annotated[bool, typer.Option(
+        "--allow-permanent-delete",
+        help="Also allow deleting schema versions for good where a subject delete needs it (referrers).")] = False,
     target: TargetOpt = None,
     env: common.EnvOpt = None,
     bootstrap_servers: common.BootstrapOpt = None,
@@ -55,7 +58,8 @@ def apply_cmd(
     # A saved plan is re-planned with its own targets, so the fingerprints cover the same scope.
     targets = saved.targets if saved else tuple(target or ())
     rc = plan_and_apply(lambda: make_plan(directory, clients, targets, loaded=loaded), clients,
-                        Request(directory, lock_timeout, allow_delete, not plan_file and not auto_approve), saved)
+                        Request(directory, lock_timeout, allow_delete, not plan_file and not auto_approve,
+                                allow_permanent_delete), saved)
     return reassignments.settle(clients, loaded.topology, rc) if wait else rc
 
 
@@ -65,6 +69,7 @@ class Request:
     lock_timeout: str | None
     allow_delete: bool
     ask: bool
+    allow_permanent_delete: bool = False
 
 
 def plan_and_apply(plan_now: Callable[[], PlanRun], clients: Clients, req: Request, saved: Plan | None = None) -> int:
@@ -79,7 +84,7 @@ def plan_and_apply(plan_now: Callable[[], PlanRun], clients: Clients, req: Reque
     if req.ask:
         run = plan_now()
         render_plan(run.plan, out, run.topology.cluster.name)
-        check_applicable(run.plan, req.allow_delete)
+        check_applicable(run.plan, req.allow_delete, req.allow_permanent_delete)
         if not run.plan.has_changes:
             return 0
         confirm(out)
@@ -91,13 +96,14 @@ def plan_and_apply(plan_now: Callable[[], PlanRun], clients: Clients, req: Reque
             check_fresh(plan, run.plan)
         if shown is None:
             render_plan(plan, out, run.topology.cluster.name)
-        return execute(plan, clients, out, req.allow_delete, ask=False, guard=guard)
+        return execute(plan, clients, out, req.allow_delete, ask=False,
+                       allow_permanent_delete=req.allow_permanent_delete, guard=guard)
 
 
 def execute(plan: Plan, clients: Clients, out: Console, allow_delete: bool, ask: bool,
-            guard: Guard | None = None) -> int:
+            allow_permanent_delete: bool = False, guard: Guard | None = None) -> int:
     """Apply a rendered plan: refuse errors and unallowed deletes, confirm when ``ask``, report every outcome."""
-    check_applicable(plan, allow_delete)
+    check_applicable(plan, allow_delete, allow_permanent_delete)
     if not plan.has_changes:
         return 0
     if ask:
@@ -167,7 +173,9 @@ def report(applied: Applied, out: Console) -> int:
         raise ApplyError(
             f"{len(failed)} of {len(outcomes)} changes failed ({done} applied)",
             details=tuple(f"{o.change.kind} {o.change.name}: {o.error}" for o in failed),
-            hint="run 'kafkactl plan' to see what is left; apply again converges",
+            hint="run 'kafkactl plan' to see what is left; applying again retries the failed changes, which helps "
+                 "where they failed for a passing reason (a timeout, a broker or registry away), not where the "
+                 "cluster or registry refused them",
         )
     return 0
 
