@@ -63,11 +63,11 @@ def apply(capsys: pytest.CaptureFixture[str], conn: Connection, d: Path, *extra:
     """apply --auto-approve, waiting while another test's apply holds the cluster lock."""
     deadline = time.monotonic() + 300
     while True:
-        rc, _, err = run(capsys, conn, "apply", str(d), "--auto-approve", *extra)
+        rc, out, err = run(capsys, conn, "apply", str(d), "--auto-approve", *extra)
         if rc == 0 or "cluster is locked" not in err or time.monotonic() > deadline:
             break
         time.sleep(1)
-    assert rc == 0, err
+    assert rc == 0, out + err
 
 
 def produce(d: Path, topic: str, conn: Connection, count: int, keys: int = 10) -> list[Delivery]:

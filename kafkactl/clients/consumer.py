@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
 
@@ -34,11 +34,12 @@ from kafkactl.errors import ClusterError, KafkactlError
 from kafkactl.model import Topology
 
 POLL_S = 0.2
+BATCH = 500  # messages fetched per consume() call; each is still handled and stored one at a time
 
 
-@dataclass(frozen=True)
-class Record:
-    """One consumed message, deserialized. ``attempt`` counts from 1."""
+class Record(NamedTuple):
+    """One consumed message, deserialized. ``attempt`` counts from 1. Immutable; a NamedTuple
+    because one is built per message and a frozen dataclass costs several times as much."""
 
     topic: str
     partition: int
@@ -144,18 +145,20 @@ class ConsumerLoop:
     def _loop(self, consumer: Consumer, until: Callable[[], bool] | None, idle_timeout_s: float | None) -> None:
         idle_since = time.monotonic()
         while not self._stop.is_set():
-            msg = consumer.poll(POLL_S)
-            if msg is None or _skippable(msg):
-                if (until is not None and until()) or (
-                        idle_timeout_s is not None and time.monotonic() - idle_since > idle_timeout_s):
-                    return
-                continue
-            idle_since = time.monotonic()
-            if not self._process(msg):
-                return  # stopped during a retry: the message stays unfinished and is redelivered
-            consumer.store_offsets(message=msg)
-            if until is not None and until():
+            batch = consumer.consume(BATCH, POLL_S)  # handled one by one, in order, below
+            if not batch and ((until is not None and until()) or (
+                    idle_timeout_s is not None and time.monotonic() - idle_since > idle_timeout_s)):
                 return
+            for msg in batch:
+                if _skippable(msg):
+                    continue
+                if not self._process(msg):
+                    return  # stopped during a retry: the message stays unfinished and is redelivered
+                consumer.store_offsets(message=msg)
+                if (until is not None and until()) or self._stop.is_set():
+                    return  # the rest of the batch is not stored: it is redelivered to the next consumer
+            if batch:
+                idle_since = time.monotonic()
 
     def _process(self, msg: Message) -> bool:
         """Handle one message: True when finished (handled or dead-lettered), False if stopped first."""
@@ -181,10 +184,10 @@ class ConsumerLoop:
 
     def _record(self, msg: Message, attempt: int) -> Record:
         topic = self.binding.name
+        raw_headers = msg.headers()
         return Record(
-            topic=topic, partition=msg.partition() or 0, offset=msg.offset() or 0,
-            timestamp_ms=msg.timestamp()[1], key=self._key.decode(msg.key(), topic),
-            value=self._value.decode(msg.value(), topic), headers=message_headers(msg), attempt=attempt,
+            topic, msg.partition() or 0, msg.offset() or 0, msg.timestamp()[1], self._key.decode(msg.key(), topic),
+            self._value.decode(msg.value(), topic), message_headers(msg) if raw_headers else (), attempt,
         )
 
     def _dead_letter(self, msg: Message, error: Exception, attempts: int) -> None:

@@ -14,8 +14,7 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from confluent_kafka import KafkaError, KafkaException, Message
 from confluent_kafka import Producer as _KafkaProducer
@@ -40,9 +39,8 @@ RELIABLE: Mapping[str, Any] = {
 QUEUE_FULL_WAIT_S = 0.05
 
 
-@dataclass(frozen=True)
-class Delivery:
-    """Where one message landed, or why it did not (``error`` set)."""
+class Delivery(NamedTuple):
+    """Where one message landed, or why it did not (``error`` set). Immutable (a NamedTuple: one per message)."""
 
     topic: str
     partition: int
@@ -71,6 +69,7 @@ class Producer:
 
     def __init__(self, binding: TopicBinding, conn: Connection, config: Mapping[str, Any] | None = None) -> None:
         self.binding = binding
+        self._topic = binding.name
         client = registry_client(conn) if binding.key_subject or binding.value_subject else None
         self._key: Codec = codec_for(binding.key_subject, "key", client)
         self._value: Codec = codec_for(binding.value_subject, "value", client)
@@ -90,22 +89,25 @@ class Producer:
     def produce(self, key: Any, value: Any, headers: Headers | None = None,
                 on_delivery: Callable[[Delivery], None] | None = None) -> None:
         """Queue one message; its delivery is reported later (``poll``, ``flush``, ``close``)."""
-        topic = self.binding.name
+        topic = self._topic
         self.send(self._key.encode(key, topic), self._value.encode(value, topic), headers, on_delivery)
 
     def send(self, key: bytes | None, value: bytes | None, headers: Headers | None = None,
              on_delivery: Callable[[Delivery], None] | None = None, topic: str | None = None) -> None:
         """Queue already-serialized bytes (to this topic, or ``topic``): DLQ moves and replays."""
         callback = self._count if on_delivery is None else self._reporter(on_delivery)
+        target = topic or self._topic
         while True:
             try:
-                self._client.produce(topic or self.binding.name, value, key, headers=list(headers or ()),
-                                     on_delivery=callback)
+                if headers:
+                    self._client.produce(target, value, key, headers=list(headers), on_delivery=callback)
+                else:
+                    self._client.produce(target, value, key, on_delivery=callback)
                 break
             except BufferError:  # the local queue is full: serve delivery reports until there is room
                 self._client.poll(QUEUE_FULL_WAIT_S)
             except KafkaException as e:
-                raise DeliveryError(f"cannot produce to {topic or self.binding.name}: {e}") from None
+                raise DeliveryError(f"cannot produce to {target}: {e}") from None
         self._client.poll(0)
 
     def _count(self, err: KafkaError | None, _msg: Message) -> None:
