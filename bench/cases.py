@@ -108,8 +108,8 @@ def _kafkactl(cfg: Settings, what: str, *args: str, expect: str | None = None, o
     return run
 
 
-def _in_process_plan(directory: Path) -> None:
-    run = make_plan(directory, Clients.connect(resolve()))
+def _in_process_plan(directory: Path, registry_url: str | None = None) -> None:
+    run = make_plan(directory, Clients.connect(resolve(schema_registry_url=registry_url)))
     if run.plan.has_changes or run.plan.errors:
         raise RuntimeError(f"in-process plan of {directory} is not empty: {len(run.plan.changes)} changes, "
                            f"errors {run.plan.errors[:3]}")
@@ -265,25 +265,35 @@ def load(cfg: Settings, root: Path, ns: list[int]) -> Result:
     return {name: _entry(s, "process wall time") for name, s in found.items()}
 
 
-def schemas(cfg: Settings, root: Path, prefix: str, count: int) -> Result:
-    """Plan of ``count`` unchanged subjects vs the registry's bulk read and per-subject sequential reads."""
+def schemas(cfg: Settings, root: Path, prefix: str, count: int, url: str) -> Result:
+    """Plan of ``count`` unchanged subjects at the registry ``url`` vs its bulk read and per-subject sequential reads.
+
+    On Apicurio the export kafkactl reads is timed too (the request alone), as a second reference.
+    """
     directory, subjects = registry_ops.write_topology(root / "schemas-case", prefix, count)
+    registry = ("--schema-registry-url", url)
     try:
-        say(f"schemas: registering {count} subjects (set-up)")
-        _kafkactl(cfg, "schemas set-up", "apply", str(directory), "--auto-approve", expect=f"Resources: {count} added")
-        shape = registry_ops.bulk_read_shape(prefix)
+        say(f"schemas at {url}: registering {count} subjects (set-up)")
+        _kafkactl(cfg, "schemas set-up", "apply", str(directory), "--auto-approve", *registry,
+                  expect=f"Resources: {count} added")
+        shape, read_by = registry_ops.bulk_read_shape(url, prefix), registry_ops.strategy(url, subjects)
         variants: dict[str, Callable[[], float | ProcessRun]] = {
-            "bulk read (floor)": lambda: timed(lambda: registry_ops.bulk_read(prefix, count)),
-            "sequential reads": lambda: timed(lambda: registry_ops.sequential_reads(subjects)),
+            "bulk read (floor)": lambda: timed(lambda: registry_ops.bulk_read(url, prefix, count)),
+            "sequential reads": lambda: timed(lambda: registry_ops.sequential_reads(url, subjects)),
             "kafkactl plan": lambda: _kafkactl(cfg, "schemas plan", "plan", str(directory), "--detailed-exitcode",
-                                               expect="No changes"),
-            "make_plan (in-process)": lambda: timed(lambda: _in_process_plan(directory)),
+                                               *registry, expect="No changes"),
+            "make_plan (in-process)": lambda: timed(lambda: _in_process_plan(directory, url)),
         }
-        found = alternate(f"schemas ({count})", variants, cfg.reps, cfg.warmup)
+        if registry_ops.export_url(url):
+            variants["export read"] = lambda: timed(lambda: registry_ops.export_read(url))
+        found = alternate(f"schemas ({count}) at {url}", variants, cfg.reps, cfg.warmup)
     finally:
         say(f"schemas: deleting {count} subjects")
-        registry_ops.delete_subjects(subjects)
+        registry_ops.delete_subjects(url, subjects)
     notes = {"bulk read (floor)": f"GET /schemas?subjectPrefix&latestOnly=true; items carry: {shape}",
              "sequential reads": "GET /subjects/{s}/versions/latest one by one, keep-alive",
-             "kafkactl plan": "process wall time", "make_plan (in-process)": "workflow.make_plan"}
-    return {name: _entry(s, notes[name]) for name, s in found.items()}
+             "kafkactl plan": f"process wall time; kafkactl's read: {read_by}",
+             "make_plan (in-process)": "workflow.make_plan",
+             "export read": "GET /apis/registry/v3/admin/export, the request alone (the whole registry)"}
+    return {name: _entry(s, notes[name]) for name, s in found.items()} | {
+        "_registry": {"url": url, "version": registry_ops.registry_version(url), "strategy": read_by}}

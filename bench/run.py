@@ -13,6 +13,8 @@ These are measurements, not tests: nothing here asserts; the report says met or 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import json
 import os
 import platform
@@ -21,7 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +35,16 @@ import report
 from lease import cluster_lease
 from timing import say
 
+from kafkactl.connection import resolve
+from kafkactl.local.layout import Layout
+
 BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT))
+from tests import registries  # noqa: E402  (Karapace's start-up, shared with the test suite)
+
+REGISTRIES = ("apicurio", "karapace")
+SCHEMA_RESULTS = {"apicurio": "schemas", "karapace": "schemas-karapace"}  # where each registry's case is stored
 CASES = ("create", "plan", "alter", "schemas", "startup", "load")
 TOPIC_CASES = ("create", "plan", "alter")
 MAX_RF3_TOPICS = 10_000  # ARCHITECTURE 5: a local broker holds ~10-15k partition replicas; beyond, RF 1
@@ -84,6 +95,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--warmup", type=int, default=1, help="untimed warm-up rounds")
     p.add_argument("--only", default=",".join(CASES), help=f"cases to run: {','.join(CASES)}")
     p.add_argument("--subjects", type=int, default=1000, help="subjects in the schemas case")
+    p.add_argument("--registries", default=",".join(REGISTRIES),
+                   help="registries of the schemas case: apicurio (the local cluster's), karapace "
+                        "(KAFKACTL_BENCH_KARAPACE_URL, else started from shared/registries/karapace; skipped without)")
     p.add_argument("--sample", type=int, default=1000, help="B_seq/B_par10 read at most this many topics, scaled to N")
     p.add_argument("--load-n", default="10000,100000", help="topic counts of the load case (validate, offline)")
     p.add_argument("--resume", action="store_true", help="skip cases already in the results file")
@@ -240,16 +254,48 @@ def run_topics(args: argparse.Namespace, results: dict[str, Any], root: Path, st
         raise RuntimeError(f"topics left behind under {', '.join(failed)}.*; delete them by hand")
 
 
-def run_single(args: argparse.Namespace, results: dict[str, Any], case: str, measure: Callable[[cases.Settings], Any]) -> None:
-    """A case that is not per N (schemas, startup): measured once, stored under its own name."""
-    if case not in args.cases or (args.resume and results.get(case)):
+def run_single(args: argparse.Namespace, results: dict[str, Any], case: str, measure: Callable[[cases.Settings], Any],
+               stored_as: str | None = None) -> None:
+    """A case that is not per N (schemas, startup): measured once, stored under its own name (or ``stored_as``)."""
+    key = stored_as or case
+    if case not in args.cases or (args.resume and results.get(key)):
         return
     cfg = cases.Settings(args.reps, args.warmup, args.sample, args.process_timeout)
     load, tests = _load(), test_runs()
     found = measure(cfg)
     found["_context"] = context(load, tests, cfg)
-    results[case] = found
+    results[key] = found
     save(args, results)
+
+
+def run_schemas(args: argparse.Namespace, results: dict[str, Any], tmp: Path) -> None:
+    """The schemas case once per registry: Apicurio stored as "schemas", Karapace as "schemas-karapace"."""
+    if "schemas" not in args.cases:
+        return
+    for name in (r for r in args.registries.split(",") if r):
+        with registry_url(name) as url:
+            if url is not None:
+                run_single(args, results, "schemas", functools.partial(
+                    cases.schemas, root=tmp, prefix=f"bench-{uuid.uuid4().hex[:8]}.s", count=args.subjects, url=url),
+                    SCHEMA_RESULTS[name])
+
+
+@contextlib.contextmanager
+def registry_url(name: str) -> Iterator[str | None]:
+    """The URL of registry ``name`` while the block runs; Karapace is started (and stopped) only if none answers."""
+    if name == "apicurio":
+        yield resolve().schema_registry_url
+        return
+    given = os.environ.get("KAFKACTL_BENCH_KARAPACE_URL")
+    source = registries.karapace_dir(ROOT)
+    if given or source is None:
+        if not given:
+            say("schemas: no shared/registries/karapace beside the checkout and no KAFKACTL_BENCH_KARAPACE_URL: "
+                "Karapace skipped")
+        yield given
+        return
+    with registries.karapace(source, Layout.default().root, resolve().bootstrap_servers) as url:
+        yield url
 
 
 def compile_kafkactl() -> None:
@@ -295,8 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         run_single(args, results, "load", lambda cfg: cases.load(
             cfg, Path(tmp), [int(x) for x in args.load_n.split(",") if x]))
         run_topics(args, results, Path(tmp), started)
-        run_single(args, results, "schemas", lambda cfg: cases.schemas(
-            cfg, Path(tmp), f"bench-{uuid.uuid4().hex[:8]}.s", args.subjects))
+        run_schemas(args, results, Path(tmp))
     meta.update(load_end=_load(), elapsed_min=(time.monotonic() - started) / 60)
     if args.resume and "meta" in results:  # a resumed run adds to the first one: keep when it started
         ns = {int(x) for x in f"{results['meta'].get('ns', '')}, {meta['ns']}".split(",") if x.strip()}

@@ -86,7 +86,7 @@ def _read_subjects(registry: Registry, wanted: Topology, live: LiveState) -> Liv
     Only live versions are read (the registry's own rules, kafkactl.registry_read): a
     soft-deleted version is never written as a subject's schema.
     """
-    seen = registry.view()
+    seen = registry.view(wanted.owns_subject)
     current = registry.current((s for s in seen.names if wanted.owns_subject(s)), seen)
     latest, levels = dict(current.latest), dict(current.levels)
     todo = {r.subject for s in latest.values() for r in s.references} - set(latest)

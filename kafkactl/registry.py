@@ -160,10 +160,10 @@ class Registry:
         # The listing (and Apicurio's export) finds owned, undeclared subjects; the listing
         # may be capped (Apicurio's apicurio.ccompat.max-subjects, 1000 by default), so
         # declared and referenced subjects are read whether it lists them or not.
-        seen = view(self)
+        referenced = {r.subject for spec in topology.subjects.values() for r in spec.references}
+        seen = view(self, topology.owns_subject, set(topology.subjects) | referenced)
         owned = {s for s in seen.names if topology.owns_subject(s)}
         global_level = self.call("GET", "config").get("compatibilityLevel")
-        referenced = {r.subject for spec in topology.subjects.values() for r in spec.references}
         current = self.current(set(topology.subjects) | owned | referenced, seen)
         latest = current.latest
         existing = sorted(s for s in set(topology.subjects) | owned if s in latest)
@@ -209,9 +209,9 @@ class Registry:
                     out.add(Referrer(key[0], key[1], deleted=key not in live))
         return tuple(sorted(out))
 
-    def view(self) -> View:
-        """The live subjects: ``GET /subjects``, plus Apicurio's export where it answers."""
-        return view(self)
+    def view(self, in_scope: Callable[[str], bool] = lambda _: True, also: Iterable[str] = ()) -> View:
+        """The live subjects: ``GET /subjects``, plus Apicurio's export where it answers and pays for this scope."""
+        return view(self, in_scope, set(also))
 
     def current(self, subjects: Iterable[str], seen: View | None = None) -> Current:
         """Latest live versions and subject levels of ``subjects`` (absent: not live), by registry_read's rules."""

@@ -16,8 +16,17 @@ from typing import Any
 
 import pytest
 
+from kafkactl.errors import RegistryError
 from kafkactl.model import LiveSubject, Reference
-from kafkactl.registry_read import agreed_latest, agrees, bulk_items, parse_export
+from kafkactl.registry_read import (
+    READ_MODE_ENV,
+    agreed_latest,
+    agrees,
+    bulk_items,
+    parse_export,
+    read_mode,
+    worth_bulk,
+)
 
 R1 = '{"type":"record","name":"R","fields":[{"name":"a","type":"string"}]}'
 R2 = '{"type":"record","name":"R","fields":[{"name":"a","type":"string"},{"name":"b","type":"int","default":0}]}'
@@ -151,3 +160,27 @@ def test_the_export_must_agree_with_a_per_subject_read() -> None:
     assert agrees(exported, LiveSubject("p.live", "AVRO", " " + R1, 23, 1))  # ccompat re-renders the text
     assert not agrees(exported, LiveSubject("p.live", "AVRO", R1, 123, 1))  # legacy ids (globalId): not contentId
     assert not agrees(exported, None)
+
+
+@pytest.mark.parametrize(("scope", "registry", "mode", "worth"), [
+    (1000, 1200, "auto", True),     # most of the registry: one bulk read
+    (50, 5000, "auto", False),      # 1% of a large registry: 50 reads one by one are cheaper than all of it
+    (500, 5000, "auto", True),      # a tenth
+    (1, 10, "auto", False),         # one subject: one read
+    (1, 10_000, "bulk", True),      # KAFKACTL_REGISTRY_READ=bulk: whatever the sizes
+    (1000, 1000, "per-subject", False),
+])
+def test_worth_bulk(scope: int, registry: int, mode: str, worth: bool) -> None:
+    assert worth_bulk(scope, registry, mode, share=10, always_up_to=0) is worth
+
+
+def test_a_small_registry_is_read_in_bulk_for_two_subjects() -> None:
+    assert worth_bulk(2, 4000, "auto", share=10, always_up_to=5000)
+    assert not worth_bulk(2, 6000, "auto", share=10, always_up_to=5000)
+
+
+def test_read_mode() -> None:
+    assert read_mode({}) == "auto"
+    assert read_mode({READ_MODE_ENV: "per-subject"}) == "per-subject"
+    with pytest.raises(RegistryError, match="KAFKACTL_REGISTRY_READ='fast' is not a registry read mode"):
+        read_mode({READ_MODE_ENV: "fast"})

@@ -1,7 +1,8 @@
 """Reads of live subjects through the CLI, on every registry the suite runs (Apicurio, Karapace 5.0.3).
 
-Each test keeps two or more subjects in scope, so kafkactl takes its bulk read (Apicurio's
-export, the Confluent-compatible ``GET /schemas``) and not one read per subject. Karapace
+Each test keeps two or more subjects in scope and asks for bulk reads (KAFKACTL_REGISTRY_READ=bulk),
+so kafkactl takes its bulk read (Apicurio's export, the Confluent-compatible ``GET /schemas``)
+and not one read per subject. Karapace
 5.0.3's ``GET /schemas?latestOnly=true`` counts soft-deleted versions and subjects, which made
 kafkactl plan rollbacks forever, never re-create a deleted subject, fail with "Version -1 not
 found", and import a soft-deleted version (issue 12, defect 1 (a)-(d)). The registry itself is
@@ -18,6 +19,9 @@ import httpx
 import pytest
 import yaml
 
+from kafkactl.connection import resolve
+from kafkactl.registry import Registry
+from kafkactl.registry_read import READ_MODE_ENV
 from tests.test_schemas_cli import (
     B_OPTIONAL,
     A,
@@ -37,6 +41,12 @@ from tests.test_schemas_cli import (
 __all__ = ["kctl", "sr"]  # fixtures used here by name
 
 C_OPTIONAL = {"name": "c", "type": "string", "default": ""}
+
+
+@pytest.fixture(autouse=True)
+def bulk_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bulk reads whatever the registry's size: a few subjects in a registry of many would be read one by one."""
+    monkeypatch.setenv(READ_MODE_ENV, "bulk")
 
 
 def two_topics(root: Path, first: str, second: str | None, first_fields: list[dict[str, object]],
@@ -109,3 +119,32 @@ def test_d_import_writes_the_live_version_not_a_soft_deleted_one(
     topics = yaml.safe_load((out_dir / "topics.yaml").read_text(encoding="utf-8"))["topics"]
     written = (out_dir / topics[f"{p}.rolled"]["value_schema"]).read_text(encoding="utf-8")
     assert [f["name"] for f in json.loads(written)["fields"]] == ["a"]
+
+
+def test_bulk_reads_answer_what_per_subject_reads_answer(
+    kctl: Run, sr: httpx.Client, registry_url: str, unique_name: Callable[[str], str], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A rolled-back subject, a soft-deleted one, a level of its own and a live one: the registry's own bulk
+    read (export on Apicurio, GET /schemas on Karapace) and per-subject reads give the same state."""
+    p = unique_name("same")
+    rolled, other = f"{p}.rolled", f"{p}.other"
+    rolled_back(kctl, sr, tmp_path, rolled, other)
+    sr.put(f"config/{other}-value", json={"compatibility": "FULL"}).raise_for_status()
+    gone = f"{p}.gone-value"
+    sr.post(f"subjects/{gone}/versions", json={"schema": avro("Ev", "x", A)}).raise_for_status()
+    sr.delete(f"subjects/{gone}").raise_for_status()
+    subjects = [f"{rolled}-value", f"{other}-value", gone, f"{p}.never-value"]
+
+    def state(mode: str) -> tuple[str, dict[str, tuple[int, int, str]], dict[str, str]]:
+        monkeypatch.setenv(READ_MODE_ENV, mode)
+        registry = Registry(resolve(schema_registry_url=registry_url))
+        found = registry.current(subjects, registry.view(lambda s: s.startswith(p)))
+        latest = {s: (v.version, v.schema_id, v.schema_type) for s, v in found.latest.items()}
+        return found.strategy, latest, {s: lv for s, lv in found.levels.items() if s != f"{rolled}-value"}
+
+    bulk, one_by_one = state("bulk"), state("per-subject")
+    assert bulk[0] in ("apicurio export", "bulk") and one_by_one[0] == "per subject"
+    assert bulk[1] == one_by_one[1]
+    assert set(bulk[1]) == {f"{rolled}-value", f"{other}-value"} and bulk[1][f"{rolled}-value"][0] == 1
+    assert bulk[2][f"{other}-value"] == one_by_one[2][f"{other}-value"] == "FULL"
