@@ -179,6 +179,9 @@ class AccessAdmin:
                 out[user] = None
             except (KafkaException, concurrent.futures.TimeoutError) as e:
                 out[user] = _reason(e)
+        want = {(u.name, u.mechanism, u.iterations) for u in upserts if out[u.name] is None}
+        gone = {(user, m) for user, m in deletes if out[user] is None}
+        self._await(lambda: _users_show(self.describe_users(), want, gone) if want or gone else True)
         return out
 
     def password_check_unavailable(self) -> str | None:
@@ -243,6 +246,11 @@ class AccessAdmin:
 
         self._await(shown)
         return errors
+
+
+def _users_show(live: dict[str, LiveUser], want: set[tuple[str, str, int]], gone: set[tuple[str, str]]) -> bool:
+    shown = all(n in live and live[n].iterations(m) == i for n, m, i in want)
+    return shown and not any(n in live and live[n].iterations(m) is not None for n, m in gone)
 
 
 def _mechanism(name: str) -> ScramMechanism:

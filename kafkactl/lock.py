@@ -138,17 +138,28 @@ def read_state(conn: Connection) -> LockState:
     return LockState(record, len(members) - 1)
 
 
+# The group's coordinator moves when its broker stops or restarts: asked again, with a short growing backoff.
+_COORDINATOR_MOVING = (KafkaError.NOT_COORDINATOR, KafkaError.COORDINATOR_NOT_AVAILABLE,
+                       KafkaError.COORDINATOR_LOAD_IN_PROGRESS)
+
+
 def _members(conn: Connection) -> list[Any]:
     client = AdminClient(_client_config(conn))
-    fut = client.describe_consumer_groups([LOCK_GROUP], request_timeout=conn.timeout_s)[LOCK_GROUP]
-    try:
-        return list(fut.result(timeout=conn.timeout_s + 5).members)
-    except KafkaException as e:
-        if e.args and isinstance(e.args[0], KafkaError) and e.args[0].code() == KafkaError.GROUP_ID_NOT_FOUND:
-            return []
-        raise ClusterError(f"cannot describe the apply lock's group {LOCK_GROUP}: {_reason(e)}") from None
-    except concurrent.futures.TimeoutError as e:
-        raise ClusterError(f"cannot describe the apply lock's group {LOCK_GROUP}: {_reason(e)}") from None
+    deadline, delay = time.monotonic() + conn.timeout_s * 3, 0.1
+    while True:
+        fut = client.describe_consumer_groups([LOCK_GROUP], request_timeout=conn.timeout_s)[LOCK_GROUP]
+        try:
+            return list(fut.result(timeout=conn.timeout_s + 5).members)
+        except KafkaException as e:
+            code = e.args[0].code() if e.args and isinstance(e.args[0], KafkaError) else None
+            if code == KafkaError.GROUP_ID_NOT_FOUND:
+                return []
+            if code not in _COORDINATOR_MOVING or time.monotonic() > deadline:
+                raise ClusterError(f"cannot describe the apply lock's group {LOCK_GROUP}: {_reason(e)}") from None
+        except concurrent.futures.TimeoutError as e:
+            raise ClusterError(f"cannot describe the apply lock's group {LOCK_GROUP}: {_reason(e)}") from None
+        time.sleep(delay)
+        delay = min(delay * 2, 1.0)
 
 
 def latest_record(conn: Connection) -> Holder | None:
@@ -251,7 +262,12 @@ class ApplyLock:
             if (not self._assigned.is_set() or now < look) and now < deadline:
                 continue  # still joining the group, or looked a moment ago
             look = now + LOOK_INTERVAL_S
-            state = read_state(self.conn)
+            try:
+                state = read_state(self.conn)
+            except ClusterError:
+                if now < deadline:
+                    continue  # a passing failure while waiting (a coordinator moving): look again later
+                raise
             if state.holder is not None and wait_s <= 0:
                 raise LockError(f"{state.message()}; nothing was applied", hint=_WAIT_HINT)
             if time.monotonic() > deadline:

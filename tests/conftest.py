@@ -42,6 +42,12 @@ from tests.secure import SecureCluster
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_READY_TIMEOUT_S = 300.0
 TOPIC_NAME = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
+# The example topology's SCRAM users read their passwords from these (topology/access.yaml): tests that
+# load it get random ones unless the environment sets them (`make demo` exports dev-only values).
+EXAMPLE_PASSWORD_VARS = ("SOCKET_SERVICE_PASSWORD", "ANALYTICS_SERVICE_PASSWORD", "NOTIFICATION_SERVICE_PASSWORD",
+                         "AUDIT_LOG_WRITER_PASSWORD")
+for _var in EXAMPLE_PASSWORD_VARS:
+    os.environ.setdefault(_var, uuid.uuid4().hex)
 # Apicurio Registry 3.3.3 (the local cluster's) and Karapace 5.0.3 (tests/registries.py).
 REGISTRIES = ("apicurio", "karapace")
 

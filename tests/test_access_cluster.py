@@ -101,7 +101,7 @@ def test_acls_apply_converge_drift_and_delete(tmp_path: Path, cluster: Connectio
     d = write(tmp_path / "t", principals_doc(p))
     rc, doc = plan_json(capsys, cluster, d)
     [change] = changes(doc, "acl")
-    assert (rc, change["name"], change["action"], change["before"]) == (0, f"User:{p}-svc", "create", None)
+    assert (rc, change["name"], change["action"], change["before"]) == (0, f"User:{p}-svc", "create", None), doc["errors"]
     assert len(change["after"]["bindings"]) == 9 and len(change["fields"]) == 9
     assert {"resource_type": "TOPIC", "name": f"{p}.events.", "pattern": "PREFIXED", "operation": "WRITE",
             "permission": "ALLOW", "host": "*"} in change["after"]["bindings"]
@@ -109,7 +109,7 @@ def test_acls_apply_converge_drift_and_delete(tmp_path: Path, cluster: Connectio
     rc, out, err = run(capsys, cluster, "apply", str(d), "--auto-approve")
     assert rc == 0, err
     assert f"+ acl User:{p}-svc" in out and "+ ALLOW WRITE on TOPIC " + f"{p}.events.* from *" in out
-    assert ("TOPIC", f"{p}.audit", "LITERAL", "WRITE", "DENY") in acls_of(cluster, f"User:{p}-svc")
+    eventually(lambda: _true(("TOPIC", f"{p}.audit", "LITERAL", "WRITE", "DENY") in acls_of(cluster, f"User:{p}-svc")))
     rc, doc = plan_json(capsys, cluster, d, "--detailed-exitcode")
     assert (rc, doc["changes"], doc["errors"]) == (0, [], [])
     rc, out, _ = run(capsys, cluster, "apply", str(d), "--auto-approve")
@@ -127,7 +127,7 @@ def test_acls_apply_converge_drift_and_delete(tmp_path: Path, cluster: Connectio
     assert ("TOPIC", f"{p}.extra", "LITERAL", "READ", "ALLOW") in acls_of(cluster, f"User:{p}-svc")
     rc, _, err = run(capsys, cluster, "apply", str(d), "--auto-approve", "--allow-delete")
     assert rc == 0, err
-    assert ("TOPIC", f"{p}.extra", "LITERAL", "READ", "ALLOW") not in acls_of(cluster, f"User:{p}-svc")
+    eventually(lambda: _true(("TOPIC", f"{p}.extra", "LITERAL", "READ", "ALLOW") not in acls_of(cluster, f"User:{p}-svc")))
     assert acls_of(cluster, f"User:zz{p}") == {("TOPIC", f"{p}.orders", "LITERAL", "READ", "ALLOW")}
     rc, doc = plan_json(capsys, cluster, d, "--detailed-exitcode")
     assert (rc, doc["changes"]) == (0, [])
@@ -139,7 +139,7 @@ def test_acls_apply_converge_drift_and_delete(tmp_path: Path, cluster: Connectio
     assert (change["action"], change["after"], len(change["fields"])) == ("delete", None, 9)
     rc, _, err = run(capsys, cluster, "apply", str(d), "--auto-approve", "--allow-delete")
     assert rc == 0, err
-    assert acls_of(cluster, f"User:{p}-svc") == set()
+    eventually(lambda: _true(acls_of(cluster, f"User:{p}-svc") == set()))
 
 
 def test_plan_file_round_trip_and_stale_on_acl_change(tmp_path: Path, cluster: Connection, prefix: str,
@@ -259,7 +259,7 @@ def authenticates(secure: SecureCluster, user: str, password: str) -> bool:
     raise AssertionError(f"neither a login nor a refused login for {user} in 15 s")
 
 
-def drop_user(secure: SecureCluster, user: str) -> None:
+def drop_user(secure: SecureCluster | SecureClusterless, user: str) -> None:
     client = AdminClient(secure.librdkafka_config())
     found = client.describe_user_scram_credentials().result(timeout=20)
     if user in found:
@@ -324,3 +324,47 @@ def _plan_secure(capsys: pytest.CaptureFixture[str], secure: SecureCluster, d: P
     rc, out, err = run_secure(capsys, secure, "plan", str(d), "--json", "--detailed-exitcode")
     assert out, err
     return rc, json.loads(out)
+
+
+def test_import_writes_principals_users_and_quotas_so_the_plan_is_empty(
+    tmp_path: Path, cluster: Connection, prefix: str, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    p, var = prefix, f"KAFKACTL_TEST_{prefix.replace('-', '_').upper()}"
+    extra = f"""
+    users:
+      {p}-svc: {{iterations: 8192, password_env: {var}}}
+    quotas:
+      users:
+        {p}-svc: {{producer_byte_rate: 10MiB, request_percentage: 150}}
+    """
+    monkeypatch.setenv(var, uuid.uuid4().hex)
+    d = write(tmp_path / "t", principals_doc(p, extra))
+    try:
+        rc, _, err = run(capsys, cluster, "apply", str(d), "--auto-approve")
+        assert rc == 0, err
+        out_dir = tmp_path / "imported"
+        rc, _, err = run(capsys, cluster, "import", "--principals", f"User:{p}-*", "--include", f"{p}-none.*",
+                           "--out", str(out_dir))
+        assert rc == 0, err
+        text = (out_dir / "access.yaml").read_text()
+        assert f"User:{p}-svc:" in text and f"- {p}.events.*" in text and "producer_byte_rate: 10MiB" in text
+        placeholder = f"{p.replace('-', '_').upper()}_SVC_PASSWORD"
+        assert f"password_env: {placeholder}" in text
+        rc, _, err = run(capsys, cluster, "plan", str(out_dir))
+        assert rc == 1 and f"{placeholder} is not set" in err  # a placeholder, never a password
+        monkeypatch.setenv(placeholder, "any: over PLAINTEXT passwords are not checked")
+        rc, doc = plan_json(capsys, cluster, out_dir, "--detailed-exitcode")
+        assert (rc, doc["changes"], doc["errors"]) == (0, [], [])
+    finally:
+        drop_user(SecureClusterless(cluster), f"{p}-svc")
+
+
+class SecureClusterless:
+    """``drop_user`` over the PLAINTEXT door."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def librdkafka_config(self) -> dict[str, str]:
+        return {"bootstrap.servers": self.conn.bootstrap_servers}

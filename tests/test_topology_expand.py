@@ -47,7 +47,8 @@ def test_example_counts(example: Topology) -> None:
 
 
 def test_example_cluster(example: Topology) -> None:
-    assert example.cluster == ClusterSpec(name="chat-platform", brokers=3, owns=("chat.*",), protect=("audit.*",))
+    assert example.cluster == ClusterSpec(name="chat-platform", brokers=3, owns=("chat.*",), protect=("audit.*",),
+                                          owns_principals=("User:*-service",))
     assert example.is_protected("audit.log")
     assert example.is_protected("chat.messages.removed-tenant")  # protect: true on the template
     assert not example.is_protected("chat.typing.acme")

@@ -27,12 +27,18 @@ TemplateOpt = Annotated[
     typer.Option("--tenant-template", help="Fold topics matching this pattern, e.g. 'chat.messages.{tenant}', "
                                            "into a tenant template with members (repeatable)."),
 ]
+PrincipalsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--principals", help="Also import the ACLs, SCRAM users (password_env placeholders) and user "
+                                      "quotas of principals matching this glob, e.g. 'User:*' (repeatable)."),
+]
 
 
 def import_cmd(
     include: IncludeOpt = None,
     out: Annotated[str, typer.Option("--out", help="Directory to write the topology to (new or empty).")] = "topology",
     tenant_template: TemplateOpt = None,
+    principals: PrincipalsOpt = None,
     env: common.EnvOpt = None,
     topology: Annotated[str, typer.Option("--topology", help="With --env: the topology whose environment's "
                                                              "connection profile to use.")] = "topology",
@@ -48,8 +54,8 @@ def import_cmd(
     else:
         _, conn = common.open_topology(topology, env, bootstrap_servers, schema_registry_url, client_config, timeout)
     clients = Clients.connect(conn)
-    live = importer.read(clients.admin, clients.registry, include or (), templates)
-    imported = importer.build(live, templates, include or ())
+    live = importer.read(clients.admin, clients.registry, include or (), templates, principals or ())
+    imported = importer.build(live, templates, include or (), principals or ())
     written = importer.write(out, imported)
     console = common.out_console()
     console.print(Text(f"Imported {imported.topics} topics and {imported.subjects} subjects from cluster "

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
@@ -78,7 +79,9 @@ def held(conn: Connection, directory: str, lock_timeout: str | None) -> Iterator
     wait_s = lock_timeout_s(lock_timeout)
     lock = ApplyLock(conn, Holder.me(str(Path(directory).resolve())))
     guard = Guard(lock)
-    previous = {sig: signal.signal(sig, guard.on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # Signal handlers can be set only in the main thread; elsewhere (an embedding program) they stay as they are.
+    handled = (signal.SIGINT, signal.SIGTERM) if threading.current_thread() is threading.main_thread() else ()
+    previous = {sig: signal.signal(sig, guard.on_signal) for sig in handled}
     try:
         lock.acquire(wait_s, lambda state: common.warn(f"waiting up to {lock_timeout} for the apply lock: "
                                                         f"{state.message()}"))

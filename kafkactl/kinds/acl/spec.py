@@ -124,3 +124,42 @@ def principal_problem(principal: str) -> str | None:
 def user_of(principal: str) -> str | None:
     """``User:socket-service`` -> ``socket-service``."""
     return principal[len("User:"):] if principal.startswith("User:") else None
+
+
+def fold(bindings: tuple[Binding, ...]) -> dict[str, object]:
+    """A principal's bindings as the topology writes them: role shorthands where a name has every
+    operation of a role (ALLOW from any host), raw ``acls`` for the rest. Expanding the result gives
+    back exactly ``bindings``."""
+    by_name: dict[tuple[str, str, str], set[str]] = {}
+    for b in bindings:
+        if b.permission == "ALLOW" and b.host == "*":
+            by_name.setdefault((b.resource_type, b.name, b.pattern), set()).add(b.operation)
+    out: dict[str, object] = {}
+    covered: set[Binding] = set()
+    for role, (resource, operations) in ROLES.items():
+        names = [_written(name, pattern) for (rtype, name, pattern), ops in sorted(by_name.items())
+                 if rtype == resource and set(operations) <= ops]
+        if names:
+            out[role] = names
+            covered |= {b for n in names for b in role_bindings(role, [n])}
+    raw = [_raw_doc(b) for b in bindings if b not in covered]
+    if raw:
+        out["acls"] = raw
+    return out
+
+
+def _written(name: str, pattern: str) -> str:
+    return f"{name}*" if pattern == "PREFIXED" else name
+
+
+def _raw_doc(b: Binding) -> dict[str, str]:
+    resource = next(k for k, v in RESOURCE_TYPES.items() if v == b.resource_type)
+    doc = {"resource": resource}
+    if b.resource_type != "CLUSTER":
+        doc["name"] = _written(b.name, b.pattern)
+    doc["operation"] = b.operation.lower()
+    if b.permission != "ALLOW":
+        doc["permission"] = b.permission.lower()
+    if b.host != "*":
+        doc["host"] = b.host
+    return doc
