@@ -145,6 +145,8 @@ def run_latency(args: argparse.Namespace, results: dict[str, Any], root: Path) -
                     if rtt and proxy is not None:
                         proxy.set_rtt(rtt)
                         bootstrap = proxy.bootstrap
+                    if case == "create":  # it creates them: a plan or alter at another RTT may have left them
+                        ts.delete()
                     with through(bootstrap):
                         seen = latency.measured_rtt(bootstrap or bootstrap_servers())
                         say(f"latency {rtt} ms (a metadata round trip takes {seen:.1f} ms): N={n} {case}, RF {ts.rf}")
