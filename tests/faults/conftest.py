@@ -37,6 +37,7 @@ from kafkactl.connection import Connection
 from kafkactl.local import cluster as local
 from kafkactl.local.components import Component, components
 from kafkactl.local.layout import NODES, Layout
+from tests.eventually import eventually
 
 KAFKACTL = str(Path(sys.executable).parent / "kafkactl")
 RUN_LIMIT_S = 300.0  # no kafkactl run in this corpus may take longer: a hang fails the test
@@ -259,7 +260,12 @@ def assert_report_true(c: Cluster, result: Result, prefix: str, expected: set[st
     but the planned topics (and the sentinel) exists under the prefix."""
     outcomes = result.outcomes()
     created = {n for n, s in outcomes.items() if s == "applied" and n in expected}
-    live = c.topics(prefix)
-    assert created <= live, f"reported created but missing: {sorted(created - live)[:5]}"
-    assert live <= expected | {f"{prefix}.keep"}, f"topics outside the plan: {sorted(live - expected)[:5]}"
+
+    def check() -> None:
+        # A broker just resumed or restarted may answer metadata from behind for a moment: asked again.
+        live = c.topics(prefix)
+        assert created <= live, f"reported created but missing: {sorted(created - live)[:5]}"
+        assert live <= expected | {f"{prefix}.keep"}, f"topics outside the plan: {sorted(live - expected)[:5]}"
+
+    eventually(check, timeout=60)
     return outcomes
