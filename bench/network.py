@@ -206,19 +206,21 @@ def run_peer(args: argparse.Namespace, results: dict[str, Any], root: Path) -> N
         sets = {who: cases.TopicSet.generate(n, root / who, f"bench-{uuid.uuid4().hex[:8]}", 3)
                 for who in ("kafkactl", "topicctl")}
         tc_root = root / f"topicctl-{n}"
+        peer[str(n)] = {}  # filled case by case: a peer that fails later keeps what was measured
         try:
-            peer[str(n)] = peer_case(cfg, binary, sets, tc_root, bootstrap)
+            peer_case(cfg, binary, sets, tc_root, bootstrap, peer[str(n)])
             peer[str(n)]["_context"] = _context(cfg, started) + (
                 f"; RF 3; {len(kafka_ops.client().list_topics(timeout=30).topics)} topics in the cluster")
             save(results)
         finally:
+            save(results)
             for ts in sets.values():
                 say(f"peer N={n}: deleting {ts.prefix}.*")
                 ts.delete()
 
 
 def peer_case(cfg: cases.Settings, binary: Path, sets: dict[str, cases.TopicSet], tc_root: Path,
-              bootstrap: str) -> dict[str, Any]:
+              bootstrap: str, out: dict[str, Any]) -> None:
     """create, no change, one config change on all: kafkactl apply vs topicctl apply, alternating."""
     k, t = sets["kafkactl"], sets["topicctl"]
     n = k.n
@@ -241,7 +243,7 @@ def peer_case(cfg: cases.Settings, binary: Path, sets: dict[str, cases.TopicSet]
                 ts.delete()
             kafka_ops.quiesce(baseline, say)
 
-    out: dict[str, Any] = {}
+    out["_settings"] = f"topicctl apply --skip-confirm --sleep-loop-duration {sleep_loop}, one file per topic"
     found = alternate(f"peer N={n} create", {"kafkactl apply": kafkactl_apply(f"Resources: {n} added"),
                                                "topicctl apply": topicctl_apply}, cfg.reps, cfg.warmup, recreate)
     out["create"] = {name: cases._entry(s, "process wall time") for name, s in found.items()}
@@ -273,8 +275,6 @@ def peer_case(cfg: cases.Settings, binary: Path, sets: dict[str, cases.TopicSet]
                                                       "topicctl apply": topicctl_change}, cfg.reps, cfg.warmup, settle)
     out["config change"] = {name: cases._entry(s, "process wall time") for name, s in found.items()}
     k.set_retention(cases.RETENTION)
-    out["_settings"] = f"topicctl apply --skip-confirm --sleep-loop-duration {sleep_loop}, one file per topic"
-    return out
 
 
 def main(argv: list[str] | None = None) -> int:
