@@ -197,12 +197,12 @@ def test_load_each_reports_every_environment_from_one_read_of_the_base(make: Mak
 
 
 def test_connection_profile_expands_variables_only_when_used(make: Make) -> None:
-    topo = make(prod="connection:\n  bootstrap_servers: ${PROD_BOOT}\n  schema_registry_url: https://r/${REG}/x\n")
+    topo = make(prod="connection:\n  bootstrap_servers: ${PROD_BOOT}\n  schema_registry_url: https://r.example.com/${REG}/x\n")
     profile = load(topo, "prod").connection
     conn = resolve(env={"PROD_BOOT": "b1:9092", "REG": "v7"}, profile=profile)
-    assert (conn.bootstrap_servers, conn.schema_registry_url) == ("b1:9092", "https://r/v7/x")
-    flags = resolve("flag:1", "http://flag", env={}, profile=profile)  # overridden: the variables need not be set
-    assert (flags.bootstrap_servers, flags.schema_registry_url) == ("flag:1", "http://flag")
+    assert (conn.bootstrap_servers, conn.schema_registry_url) == ("b1:9092", "https://r.example.com/v7/x")
+    flags = resolve("flag:1", "http://flag.example.com", env={}, profile=profile)  # overridden: the variables need not be set
+    assert (flags.bootstrap_servers, flags.schema_registry_url) == ("flag:1", "http://flag.example.com")
     assert resolve(env={"KAFKACTL_BOOTSTRAP_SERVERS": "env:1", "REG": "v"}, profile=profile).bootstrap_servers == "env:1"
     with pytest.raises(KafkactlError, match=r"topo/environments/prod.yaml:2: environment variable PROD_BOOT is not set"):
         resolve(env={"REG": "v7"}, profile=profile)
