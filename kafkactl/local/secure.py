@@ -85,9 +85,11 @@ def ensure_admin(layout: Layout, progress: Callable[[str], None], timeout_s: flo
     assert password is not None  # ensure_client_config just wrote it
     plain = Admin(Connection(bootstrap_servers=bootstrap_servers(), timeout_s=PROBE_TIMEOUT_S * 2))
     plain.upsert_scram_credential(ADMIN_USER, ADMIN_MECHANISM, SCRAM_ITERATIONS, password)
-    _refuse_missing_listener()
+    # A node just (re)started registers before its listeners accept connections, so a closed
+    # SASL_SSL port means "not yet" until the deadline, and only then "started without it".
     waiting = _poll_secure(layout, progress, timeout_s)
     if waiting:
+        _refuse_missing_listener()
         raise LocalClusterError(f"the SASL_SSL listener of {', '.join(waiting)} did not accept {ADMIN_USER} "
                                 f"within {timeout_s:.0f} s", hint=f"see the node logs under {layout.state}")
 
