@@ -27,6 +27,12 @@ down: install
 
 # The main job on the local cluster: validate every environment, then plan, apply and plan again
 # (which must say "No changes") the example's dev environment, whose connection is the local cluster.
+# Dev-only passwords for the example's SCRAM users (topology/access.yaml reads each from its variable).
+# They are not secrets: set the variables yourself to use others; real clusters get theirs from a vault.
+demo: export SOCKET_SERVICE_PASSWORD ?= dev-only-socket-service
+demo: export ANALYTICS_SERVICE_PASSWORD ?= dev-only-analytics-service
+demo: export NOTIFICATION_SERVICE_PASSWORD ?= dev-only-notification-service
+demo: export AUDIT_LOG_WRITER_PASSWORD ?= dev-only-audit-log-writer
 demo: up
 	$(KAFKACTL) local status
 	$(KAFKACTL) validate topology --all-envs

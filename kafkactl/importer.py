@@ -17,6 +17,10 @@ Rules:
 - Schema files hold the registered schema; compact Avro and JSON text (as normalising
   registries store it) is pretty-printed (``schema_forms.readable``): same schema, no plan.
 - The output directory must hold no topology yet; nothing is overwritten.
+- Access is imported only for ``--principals`` globs (written as ``cluster.owns_principals``): the
+  ACLs of matching principals (role shorthands where they fit exactly, raw bindings otherwise), the
+  SCRAM users whose ``User:NAME`` matches, with a ``password_env`` placeholder (Kafka never returns a
+  password), and those users' quotas.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ import yaml
 from kafkactl.admin import Admin
 from kafkactl.errors import KafkactlError, UsageError
 from kafkactl.folding import Folded, fold
+from kafkactl.kinds.acl.spec import fold as fold_acls
+from kafkactl.kinds.quota.spec import BYTE_RATES, number, parse_entity
 from kafkactl.model import ClusterSpec, LiveState, LiveSubject, TemplateInfo, Topology, freeze, matches_any
 from kafkactl.reader import read_live
 from kafkactl.registry import Registry, subject_levels
@@ -63,19 +69,24 @@ class _Docs:
     topics: dict[str, Any] = field(default_factory=dict)
     tenants: dict[str, Any] = field(default_factory=dict)
     subjects: dict[str, Any] = field(default_factory=dict)
+    principals: dict[str, Any] = field(default_factory=dict)
+    users: dict[str, Any] = field(default_factory=dict)
+    quotas: dict[str, Any] = field(default_factory=dict)
     schemas: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
 
-def scope(includes: Sequence[str], templates: Sequence[str]) -> Topology:
-    """A topology whose ownership is exactly what to import: the include globs (all, by default), and template globs."""
-    return Topology(cluster=ClusterSpec(owns=tuple(includes) or ("*",)),
+def scope(includes: Sequence[str], templates: Sequence[str], principals: Sequence[str] = ()) -> Topology:
+    """A topology whose ownership is exactly what to import: the include globs (all, by default), template
+    globs, and the principal globs (ACLs, users and user quotas; none by default)."""
+    return Topology(cluster=ClusterSpec(owns=tuple(includes) or ("*",), owns_principals=tuple(principals)),
                     templates=tuple(TemplateInfo(p) for p in templates))
 
 
-def read(admin: Admin, registry: Registry | None, includes: Sequence[str], templates: Sequence[str]) -> LiveState:
+def read(admin: Admin, registry: Registry | None, includes: Sequence[str], templates: Sequence[str],
+         principals: Sequence[str] = ()) -> LiveState:
     """Topics and cluster configs through the plan's reader; subjects, which it reads only for declared ones, here."""
-    wanted = scope(includes, templates)
+    wanted = scope(includes, templates, principals)
     live = read_live(wanted, admin, None)
     return live if registry is None else _read_subjects(registry, wanted, live)
 
@@ -101,7 +112,8 @@ def _read_subjects(registry: Registry, wanted: Topology, live: LiveState) -> Liv
                    subject_compatibility=freeze(subject_levels(levels, latest, global_level)), registry_read=True)
 
 
-def build(live: LiveState, templates: Sequence[str], includes: Sequence[str] = ()) -> Imported:
+def build(live: LiveState, templates: Sequence[str], includes: Sequence[str] = (),
+          principals: Sequence[str] = ()) -> Imported:
     """The topology files for ``live``. Pure."""
     docs = _Docs()
     docs.cluster = {"brokers": live.broker_count}
@@ -116,6 +128,7 @@ def build(live: LiveState, templates: Sequence[str], includes: Sequence[str] = (
     if folded.templates:
         docs.tenants = {"templates": dict(folded.templates), "members": dict(folded.members)}
     _add_subjects(live, folded, docs)
+    _add_access(live, principals, docs)
     return Imported(_render(live, docs), tuple(docs.warnings), len(live.topics), len(live.subjects))
 
 
@@ -238,6 +251,40 @@ def _safe_file_name(stem: str) -> str:
     return re.sub(r"[^A-Za-z0-9._{}-]", "_", stem)
 
 
+# ---- access -----------------------------------------------------------------------------------
+
+
+def _add_access(live: LiveState, principals: Sequence[str], docs: _Docs) -> None:
+    """Principals, users and user quotas as read for ``--principals`` (the reader kept only matching ones)."""
+    if not principals:
+        return
+    docs.cluster["owns_principals"] = list(dict.fromkeys(principals))
+    docs.principals = {p: fold_acls(bs) for p, bs in live.acls.items()}
+    for name, user in live.users.items():
+        mechanism, iterations = user.credentials[-1]  # SCRAM-SHA-512 when both are set (sorted)
+        docs.users[name] = {"mechanism": mechanism, "iterations": iterations, "password_env": password_var(name)}
+        if len(user.credentials) > 1:
+            docs.warnings.append(f"user {name}: has {len(user.credentials)} SCRAM mechanisms; only {mechanism} is "
+                                 "imported, so the plan replaces the others")
+    users = {parse_entity(e)[1]: _quota_doc(v) for e, v in live.quotas.items() if parse_entity(e)[0] == "user"}
+    if users:
+        docs.quotas = {"users": {str(n): v for n, v in users.items()}}
+
+
+def password_var(user: str) -> str:
+    """``socket-service`` -> ``SOCKET_SERVICE_PASSWORD``: the placeholder a user's password is read from."""
+    return re.sub(r"[^A-Za-z0-9]", "_", user).upper() + "_PASSWORD"
+
+
+def _quota_doc(values: Mapping[str, float]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        shown = number(value)
+        nice = human("x.bytes", str(shown)) if key in BYTE_RATES and isinstance(shown, int) else None
+        out[key] = nice if nice is not None and _canonical_or_none("x.bytes", nice) == str(shown) else shown
+    return out
+
+
 # ---- output -----------------------------------------------------------------------------------
 
 
@@ -261,6 +308,10 @@ def _render(live: LiveState, docs: _Docs) -> dict[str, str]:
                                 ("subjects.yaml", "subjects", docs.subjects)):
         if body:
             files[name] = dump(section, body, header)
+    access = [dump(section, body, "") for section, body in
+              (("principals", docs.principals), ("users", docs.users), ("quotas", docs.quotas)) if body]
+    if access:
+        files["access.yaml"] = header + "\n".join(access)
     files.update(docs.schemas)
     return files
 
