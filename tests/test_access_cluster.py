@@ -49,7 +49,7 @@ def prefix(unique_name: Callable[[str], str], cluster: Connection) -> Iterator[s
     p = unique_name("acc")
     yield p
     client = AdminClient({"bootstrap.servers": cluster.bootstrap_servers})
-    for principal in (f"User:{p}-svc", f"User:{p}-other", f"User:zz{p}", f"User:tenant-{p}"):
+    for principal in (f"User:{p}-svc", f"User:{p}-other", f"User:zz{p}", f"User:tenant-{p}-a", f"User:tenant-{p}-b"):
         f = AclBindingFilter(ResourceType.ANY, None, ResourcePatternType.ANY, principal, None,  # type: ignore[arg-type]
                              AclOperation.ANY, AclPermissionType.ANY)
         client.delete_acls([f])[f].result(timeout=20)
@@ -368,3 +368,35 @@ class SecureClusterless:
 
     def librdkafka_config(self) -> dict[str, str]:
         return {"bootstrap.servers": self.conn.bootstrap_servers}
+
+
+def test_tenant_add_and_remove_carry_the_tenants_acls_and_quota(
+    tmp_path: Path, cluster: Connection, prefix: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = prefix
+    d = write(tmp_path / "t", f"""
+    cluster: {{brokers: 3}}
+    tenants:
+      templates:
+        "{p}.m.{{tenant}}": {{partitions: 1, replication_factor: 3}}
+      members:
+        a:
+      principal: "User:tenant-{p}-{{tenant}}"
+      access: {{produce: ["{p}.m.{{tenant}}"], groups: ["{p}-{{tenant}}-*"]}}
+      quota: {{producer_byte_rate: 5MiB}}
+    """)
+    rc, out, err = run(capsys, cluster, "apply", str(d), "--auto-approve")
+    assert rc == 0, out + err
+    rc, out, err = run(capsys, cluster, "tenant", "add", "b", str(d), "--apply", "--auto-approve", *LOCK_WAIT)
+    assert rc == 0, err
+    assert f"+ acl User:tenant-{p}-b" in out and f"+ quota user=tenant-{p}-b" in out and f"User:tenant-{p}-a" not in out
+    eventually(lambda: _true(("TOPIC", f"{p}.m.b", "LITERAL", "WRITE", "ALLOW") in acls_of(cluster, f"User:tenant-{p}-b")))
+    assert kafka_python_bridge.describe_client_quotas(cluster).get(f"user=tenant-{p}-b") == {"producer_byte_rate": 5242880.0}
+    rc, out, err = run(capsys, cluster, "tenant", "remove", "b", str(d), "--apply", "--auto-approve", "--allow-delete",
+                       *LOCK_WAIT)
+    assert rc == 0, err
+    assert f"- acl User:tenant-{p}-b" in out and f"- quota user=tenant-{p}-b" in out
+    eventually(lambda: _true(acls_of(cluster, f"User:tenant-{p}-b") == set()))
+    assert acls_of(cluster, f"User:tenant-{p}-a")  # the other tenant keeps its ACLs
+    rc, doc = plan_json(capsys, cluster, d, "--detailed-exitcode")
+    assert (rc, doc["changes"]) == (0, [])
