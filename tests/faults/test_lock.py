@@ -50,14 +50,17 @@ def test_second_apply_refuses_at_once_or_waits(local_cluster: Cluster, unique_na
         small = write_topology(tmp_path / "small", f"{prefix}.s", [f"{prefix}.s.t0"])  # owns only {prefix}.s.t*
         first = start(c.conn, "apply", str(big), "--auto-approve", "--lock-timeout", "5m", *scope(prefix))
         _holding(c, first)
+        # The waiter starts while the first surely holds the lock (it has 1,500 creates ahead of it);
+        # started after the refusal below, it could find the first already done and never wait.
+        waiter = start(c.conn, "apply", str(small), "--auto-approve", "--lock-timeout", "5m", *scope(prefix))
         refused = run(c.conn, "apply", str(small), "--auto-approve", *scope(prefix))
         assert refused.rc == 1
         m = LOCKED.match(refused.error())
         assert m and int(m[1]) == first.pid and m[2] == str(big.resolve()), refused.err
         assert refused.seconds < 15, f"the refusal took {refused.seconds:.0f} s, not 'at once'"
+        assert refused.rc == 1 and first.poll() is None  # still holding, so nothing of small was applied yet
         assert f"{prefix}.s.t0" not in c.topics(prefix)
 
-        waiter = start(c.conn, "apply", str(small), "--auto-approve", "--lock-timeout", "5m", *scope(prefix))
         done = finish(first)
         waited = finish(waiter)
         assert done.rc == 0, done.err[-3000:]
