@@ -299,11 +299,17 @@ class Admin:
         five full reads of 10,000 topics cost ~10 s, the sampled ones ~0.1 s.
         Returns the topics still not as expected at the deadline.
         """
-        late = self._await(lambda: _late_topics(self._client.list_topics(timeout=self.timeout), expected),
-                           confirmations=1)
+        late = self._await(lambda: _late_topics(self._metadata(), expected), confirmations=1)
         sample = confirmation_sample(list(expected))
         return late or self._await(lambda: self._late_described({n: expected[n] for n in sample}),
                                    confirmations=CONFIRMATIONS - 1)
+
+    def _metadata(self) -> Any:
+        """Raw metadata of every topic; a broker that can't be reached is a ClusterError, never a KafkaException."""
+        try:
+            return self._client.list_topics(timeout=self.timeout)
+        except KafkaException as e:
+            raise _unreachable(self.conn, e) from None
 
     def _late_described(self, expected: Mapping[str, int | None]) -> list[str]:
         """``_late_topics`` for a few topics, with one small metadata request (describe_topics)."""
