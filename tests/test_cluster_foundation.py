@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -54,8 +55,14 @@ def test_cluster_has_three_brokers(admin: Admin) -> None:
 
 
 def test_topic_with_rf3_has_three_in_sync_replicas_on_every_partition(admin: Admin, topic: str) -> None:
-    wait_for(lambda: fully_replicated(admin, topic) is not None, f"3 in-sync replicas on {topic}")
-    meta = fully_replicated(admin, topic)
+    seen: dict[str, Any] = {}
+
+    def replicated() -> bool:  # the read that showed it is the one asserted on (ISR may shrink a moment later)
+        seen["meta"] = fully_replicated(admin, topic)
+        return seen["meta"] is not None
+
+    wait_for(replicated, f"3 in-sync replicas on {topic}")
+    meta = seen["meta"]
     assert meta is not None
     assert (meta.partitions, meta.replication_factor, meta.min_isr) == (3, 3, 3)
 
